@@ -1,0 +1,8 @@
+"""App config for exams."""
+
+from django.apps import AppConfig
+
+
+class ExamsConfig(AppConfig):
+    name = "exams"
+    default_auto_field = "django.db.models.AutoField"

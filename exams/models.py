@@ -1,0 +1,409 @@
+"""The syllabus (modules, topics), question sets, questions, answers, attempts and responses."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models.functions import Now
+from django.utils import timezone
+
+
+class Syllabus(models.Model):
+    """An exam's published syllabus (extension: lets PCEP-30-03 load beside PCEP-30-02)."""
+
+    code = models.CharField(max_length=40, unique=True)
+    name = models.CharField(max_length=200)
+    syllabus_date = models.DateField(null=True, blank=True)
+    source_url = models.URLField(blank=True)
+    attribution = models.TextField(blank=True)
+    facts = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_default=Now())
+
+    class Meta:
+        db_table = "syllabi"
+        verbose_name_plural = "syllabi"
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Module(models.Model):
+    """A syllabus block (the design's `modules`)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    description = models.TextField(null=True, blank=True)
+    display_order = models.IntegerField(default=0, db_default=0)
+    created_at = models.DateTimeField(default=timezone.now, db_default=Now(), null=True)
+    # Extensions (docs/schema.md): which syllabus and block this is, and its exam weight.
+    syllabus = models.ForeignKey(
+        Syllabus, on_delete=models.CASCADE, related_name="modules", null=True, blank=True
+    )
+    number = models.PositiveSmallIntegerField(null=True, blank=True)
+    weight_percent = models.PositiveSmallIntegerField(null=True, blank=True)
+    exam_items = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        db_table = "modules"
+        ordering = ["display_order", "id"]
+        indexes = [models.Index(fields=["display_order"], name="idx_modules_display_order")]
+
+    def __str__(self) -> str:
+        return f"Block {self.number}: {self.name}" if self.number else self.name
+
+
+class TopicQuerySet(models.QuerySet):
+    def for_syllabus(self, syllabus_code: str) -> TopicQuerySet:
+        return self.filter(module__syllabus__code=syllabus_code)
+
+
+class Topic(models.Model):
+    """A syllabus objective such as "1.4" (the design's `topics`)."""
+
+    name = models.CharField(max_length=200)
+    description = models.TextField(null=True, blank=True)
+    module = models.ForeignKey(
+        Module,
+        on_delete=models.CASCADE,
+        related_name="topics",
+        null=True,
+        blank=True,
+        db_index=False,
+    )
+    display_order = models.IntegerField(default=0, db_default=0)
+    created_at = models.DateTimeField(default=timezone.now, db_default=Now(), null=True)
+    # Extension: the objective's code ("1.4") that content files refer to.
+    code = models.CharField(max_length=10, blank=True, default="")
+
+    objects = TopicQuerySet.as_manager()
+
+    class Meta:
+        db_table = "topics"
+        ordering = ["module__display_order", "display_order", "id"]
+        indexes = [
+            models.Index(fields=["module"], name="idx_topics_module_id"),
+            models.Index(fields=["display_order"], name="idx_topics_display_order"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "module"], name="idx_topics_name_module"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}" if self.code else self.name
+
+
+class ExamQuerySet(models.QuerySet):
+    def active(self) -> ExamQuerySet:
+        """The design's soft delete: inactive exams are hidden but keep their history."""
+        return self.filter(is_active=True)
+
+    def offered(self) -> ExamQuerySet:
+        """Exams a learner can start: mock exams and fixed sets, not raw question banks."""
+        return self.active().exclude(kind=Exam.Kind.BANK)
+
+
+class Exam(models.Model):
+    """A mock exam blueprint, a fixed question set, or a bank file (the design's `exams`)."""
+
+    class Kind(models.TextChoices):
+        MOCK = "mock", "Mock exam (drawn from the bank by blueprint)"
+        FIXED = "fixed", "Fixed question set"
+        BANK = "bank", "Question bank file"
+
+    title = models.CharField(max_length=200)
+    description = models.TextField(null=True, blank=True)
+    time_limit = models.IntegerField(default=3600, db_default=3600, help_text="Seconds.")
+    total_questions = models.IntegerField(default=0, db_default=0)
+    source_file = models.CharField(max_length=255, null=True, blank=True)
+    version = models.CharField(max_length=20, default="1.0", db_default="1.0")
+    created_at = models.DateTimeField(default=timezone.now, db_default=Now(), null=True)
+    updated_at = models.DateTimeField(auto_now=True, db_default=Now(), null=True)
+    is_active = models.BooleanField(default=True, db_default=True)
+    metadata = models.JSONField(default=dict, blank=True, null=True)
+    # Extensions (docs/schema.md).
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.FIXED)
+    code = models.CharField(max_length=40, blank=True, default="")
+    syllabus = models.ForeignKey(
+        Syllabus, on_delete=models.SET_NULL, related_name="exams", null=True, blank=True
+    )
+    pass_percent = models.PositiveSmallIntegerField(default=70)
+    max_score = models.PositiveIntegerField(default=1000)
+    # Items to draw per block, e.g. {"1": 7, "2": 8, "3": 7, "4": 8}; only for mock exams.
+    blueprint = models.JSONField(default=dict, blank=True)
+
+    objects = ExamQuerySet.as_manager()
+
+    class Meta:
+        db_table = "exams"
+        ordering = ["title"]
+        indexes = [
+            models.Index(fields=["title"], name="idx_exams_title"),
+            models.Index(fields=["created_at"], name="idx_exams_created_at"),
+            models.Index(fields=["is_active"], name="idx_exams_is_active"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def time_limit_minutes(self) -> int:
+        return self.time_limit // 60
+
+
+class QuestionQuerySet(models.QuerySet):
+    def active(self) -> QuestionQuerySet:
+        return self.filter(is_active=True, exam__is_active=True)
+
+    def in_module(self, module: Module) -> QuestionQuerySet:
+        return self.filter(topic__module=module)
+
+
+class Question(models.Model):
+    """One exam item (the design's `questions`)."""
+
+    class Kind(models.TextChoices):
+        SINGLE = "single", "Single choice"
+        MULTIPLE = "multiple", "Multiple choice"
+        ORDER = "order", "Ordering"
+        GAP = "gap", "Gap fill"
+
+    class VerifyMode(models.TextChoices):
+        OUTPUT = "output", "Output of the code"
+        EXPRESSIONS = "expressions", "Each answer is an expression that is True when correct"
+        RUNS = "runs", "Each answer runs without error when correct"
+        PRINTS = "prints", "Each answer prints the stated output when correct"
+        NONE = "none", "Not verifiable"
+
+    class VerificationStatus(models.TextChoices):
+        UNCHECKED = "unchecked", "Not checked yet"
+        VERIFIED = "verified", "Verified"
+        MISMATCH = "mismatch", "Mismatch"
+        NOT_VERIFIABLE = "not_verifiable", "Not verifiable"
+
+    original_id = models.CharField(max_length=50, null=True, blank=True, db_index=False)
+    text = models.TextField()
+    html_content = models.TextField(null=True, blank=True)
+    difficulty = models.IntegerField(
+        default=1, db_default=1, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    topic = models.ForeignKey(
+        Topic,
+        on_delete=models.SET_NULL,
+        related_name="questions",
+        null=True,
+        blank=True,
+        db_index=False,
+    )
+    exam = models.ForeignKey(
+        Exam,
+        on_delete=models.CASCADE,
+        related_name="questions",
+        null=True,
+        blank=True,
+        db_index=False,
+    )
+    code_snippet = models.TextField(null=True, blank=True)
+    explanation = models.TextField(null=True, blank=True)
+    question_order = models.IntegerField(default=0, db_default=0)
+    created_at = models.DateTimeField(default=timezone.now, db_default=Now(), null=True)
+    # Extensions (docs/schema.md).
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SINGLE)
+    points = models.PositiveSmallIntegerField(
+        default=20, choices=[(20, "20"), (30, "30"), (40, "40")]
+    )
+    choose = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Multiple choice: how many answers to pick."
+    )
+    stdin = models.TextField(blank=True, default="")
+    expected_output = models.TextField(
+        blank=True, default="", help_text="Order, gap and 'prints' questions: the exact output."
+    )
+    explanation_html = models.TextField(blank=True, default="")
+    verify_mode = models.CharField(
+        max_length=12, choices=VerifyMode.choices, default=VerifyMode.OUTPUT
+    )
+    verify_reason = models.TextField(blank=True, default="")
+    verification_status = models.CharField(
+        max_length=16, choices=VerificationStatus.choices, default=VerificationStatus.UNCHECKED
+    )
+    is_active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True, null=True)
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        db_table = "questions"
+        ordering = ["question_order", "id"]
+        indexes = [
+            models.Index(fields=["exam"], name="idx_questions_exam_id"),
+            models.Index(fields=["topic"], name="idx_questions_topic_id"),
+            models.Index(fields=["difficulty"], name="idx_questions_difficulty"),
+            models.Index(fields=["original_id"], name="idx_questions_original_id"),
+            models.Index(fields=["question_order"], name="idx_questions_order"),
+        ]
+        constraints = [
+            # Re-imports update a question in place by its stable id, so it must be unique.
+            models.UniqueConstraint(
+                fields=["original_id"],
+                condition=models.Q(original_id__isnull=False),
+                name="questions_original_id_unique",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(difficulty__gte=1, difficulty__lte=5),
+                name="questions_difficulty_1_to_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_id or f"Question {self.pk}"
+
+
+class Answer(models.Model):
+    """An option, an item to order, or a gap's accepted text (the design's `answers`)."""
+
+    original_id = models.CharField(max_length=50, null=True, blank=True, db_index=False)
+    text = models.TextField()
+    html_content = models.TextField(null=True, blank=True)
+    is_correct = models.BooleanField(db_index=False)
+    explanation = models.TextField(null=True, blank=True)
+    question = models.ForeignKey(
+        Question,
+        on_delete=models.CASCADE,
+        related_name="answers",
+        null=True,
+        blank=True,
+        db_index=False,
+    )
+    answer_order = models.IntegerField(default=0, db_default=0)
+    created_at = models.DateTimeField(default=timezone.now, db_default=Now(), null=True)
+    # Extensions (docs/schema.md).
+    raises = models.CharField(
+        max_length=60, blank=True, default="", help_text='Exception class this option means, or "any".'
+    )
+    gap_number = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Gap questions: which gap this accepted text fills."
+    )
+
+    class Meta:
+        db_table = "answers"
+        ordering = ["answer_order", "id"]
+        indexes = [
+            models.Index(fields=["question"], name="idx_answers_question_id"),
+            models.Index(fields=["is_correct"], name="idx_answers_is_correct"),
+            models.Index(fields=["original_id"], name="idx_answers_original_id"),
+            models.Index(fields=["answer_order"], name="idx_answers_order"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class ExamSessionQuerySet(models.QuerySet):
+    def for_user(self, user) -> ExamSessionQuerySet:
+        return self.filter(user=user)
+
+    def in_progress(self) -> ExamSessionQuerySet:
+        return self.filter(is_completed=False)
+
+    def completed(self) -> ExamSessionQuerySet:
+        return self.filter(is_completed=True)
+
+    def overdue(self, *, now=None) -> ExamSessionQuerySet:
+        return self.in_progress().filter(deadline__lt=now or timezone.now())
+
+
+class ExamSession(models.Model):
+    """One attempt at an exam or one practice session (the design's `exam_sessions`)."""
+
+    class Mode(models.TextChoices):
+        EXAM = "exam", "Exam"
+        PRACTICE = "practice", "Practice"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="exam_sessions",
+        null=True,
+        db_index=False,
+    )
+    exam = models.ForeignKey(
+        Exam, on_delete=models.CASCADE, related_name="sessions", null=True, db_index=False
+    )
+    start_time = models.DateTimeField(default=timezone.now, db_default=Now(), null=True)
+    end_time = models.DateTimeField(null=True, blank=True)
+    is_completed = models.BooleanField(default=False, db_default=False)
+    score = models.FloatField(default=0.0, db_default=0.0, help_text="Percentage.")
+    total_questions = models.IntegerField(default=0, db_default=0)
+    correct_answers = models.IntegerField(default=0, db_default=0)
+    time_spent = models.IntegerField(default=0, db_default=0, help_text="Seconds.")
+    session_data = models.JSONField(default=dict, blank=True, null=True)
+    created_at = models.DateTimeField(default=timezone.now, db_default=Now(), null=True)
+    # Extensions (docs/schema.md).
+    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.EXAM)
+    deadline = models.DateTimeField(null=True, blank=True)
+    points_earned = models.FloatField(default=0.0)
+    points_possible = models.IntegerField(default=0)
+    scaled_score = models.IntegerField(null=True, blank=True, help_text="Score out of max_score.")
+    passed = models.BooleanField(null=True, blank=True)
+
+    objects = ExamSessionQuerySet.as_manager()
+
+    class Meta:
+        db_table = "exam_sessions"
+        ordering = ["-start_time", "-id"]
+        indexes = [
+            models.Index(fields=["user"], name="idx_exam_sessions_user_id"),
+            models.Index(fields=["exam"], name="idx_exam_sessions_exam_id"),
+            models.Index(fields=["start_time"], name="idx_exam_sessions_start_time"),
+            models.Index(fields=["is_completed"], name="idx_exam_sessions_is_completed"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exam} — {self.user} ({self.start_time:%Y-%m-%d %H:%M})"
+
+
+class UserResponse(models.Model):
+    """A learner's response to one item of an attempt (the design's `user_responses`)."""
+
+    session = models.ForeignKey(
+        ExamSession, on_delete=models.CASCADE, related_name="responses", null=True, db_index=False
+    )
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="responses", null=True, db_index=False
+    )
+    answer = models.ForeignKey(
+        Answer,
+        on_delete=models.CASCADE,
+        related_name="responses",
+        null=True,
+        blank=True,
+        db_index=False,
+    )
+    is_correct = models.BooleanField(db_index=False)
+    is_bookmarked = models.BooleanField(default=False, db_default=False, db_index=False)
+    is_skipped = models.BooleanField(default=False, db_default=False)
+    time_taken = models.FloatField(default=0.0, db_default=0.0, help_text="Seconds.")
+    response_data = models.JSONField(default=dict, blank=True, null=True)
+    created_at = models.DateTimeField(default=timezone.now, db_default=Now(), null=True)
+    # Extensions (docs/schema.md).
+    position = models.PositiveSmallIntegerField(default=0)
+    points_earned = models.FloatField(default=0.0)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "user_responses"
+        ordering = ["position", "id"]
+        indexes = [
+            models.Index(fields=["session"], name="idx_user_responses_session_id"),
+            models.Index(fields=["question"], name="idx_user_responses_question_id"),
+            models.Index(fields=["is_correct"], name="idx_user_responses_is_correct"),
+            models.Index(fields=["is_bookmarked"], name="idx_user_responses_is_bookmarked"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "question"], name="idx_user_responses_session_question"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id}/{self.question_id}"

@@ -1,0 +1,13 @@
+"""Top-level URL configuration."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from exams import views as exam_views
+
+urlpatterns = [
+    path("", exam_views.home, name="home"),
+    path("syllabus/", exam_views.syllabus, name="syllabus"),
+    path("accounts/", include("accounts.urls")),
+    path("admin/", admin.site.urls),
+]

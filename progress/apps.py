@@ -1,0 +1,9 @@
+"""App config for progress."""
+
+from django.apps import AppConfig
+
+
+class ProgressConfig(AppConfig):
+    name = "progress"
+    default_auto_field = "django.db.models.AutoField"
+    verbose_name = "learner progress"
