@@ -278,7 +278,10 @@ class Answer(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_default=Now(), null=True)
     # Extensions (docs/schema.md).
     raises = models.CharField(
-        max_length=60, blank=True, default="", help_text='Exception class this option means, or "any".'
+        max_length=60,
+        blank=True,
+        default="",
+        help_text='Exception class this option means, or "any".',
     )
     gap_number = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Gap questions: which gap this accepted text fills."

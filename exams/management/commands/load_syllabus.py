@@ -12,7 +12,9 @@ class Command(BaseCommand):
     help = "Create or update syllabi, their blocks, objectives and mock exams from YAML files."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("paths", nargs="*", type=Path, help="Defaults to content/syllabus/*.yaml.")
+        parser.add_argument(
+            "paths", nargs="*", type=Path, help="Defaults to content/syllabus/*.yaml."
+        )
 
     def handle(self, *args, paths: list[Path], **options) -> None:
         paths = paths or sorted(DEFAULT_SYLLABUS_DIR.glob("*.yaml"))

@@ -1,0 +1,332 @@
+"""Importing question files: validate everything first, then write it all in one transaction."""
+
+from __future__ import annotations
+
+import html
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+
+from exams.content.parsing import (
+    ContentProblem,
+    ParsedAnswer,
+    ParsedFile,
+    ParsedQuestion,
+    check_unique_ids,
+    read_content_file,
+)
+from exams.models import Answer, Exam, Question, Syllabus, Topic, UserResponse
+from exams.rendering import render_markdown
+
+BATCH_SIZE = 500
+QUESTION_FIELDS = (
+    "text", "html_content", "difficulty", "topic_id", "exam_id", "code_snippet", "explanation",
+    "explanation_html", "question_order", "kind", "points", "choose", "stdin",
+    "expected_output", "verify_mode", "verify_reason", "is_active",
+)  # fmt: skip
+ANSWER_FIELDS = (
+    "text", "html_content", "is_correct", "explanation", "answer_order", "raises", "gap_number",
+)  # fmt: skip
+
+
+class ImportAborted(Exception):
+    """Raised inside the transaction to roll everything back when a write is refused."""
+
+    def __init__(self, problems: list[ContentProblem]) -> None:
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = problems
+
+
+@dataclass
+class ImportReport:
+    files: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    retired: int = 0
+    exams_created: int = 0
+    exams_updated: int = 0
+    dry_run: bool = False
+    problems: list[ContentProblem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def writes(self) -> int:
+        return self.created + self.updated + self.retired + self.exams_created + self.exams_updated
+
+
+def _objective_index(syllabus_code: str | None) -> dict[str, Topic]:
+    topics = Topic.objects.select_related("module__syllabus")
+    if syllabus_code:
+        topics = topics.filter(module__syllabus__code=syllabus_code)
+    else:
+        newest = Syllabus.objects.order_by("-syllabus_date", "-id").first()
+        topics = topics.filter(module__syllabus=newest)
+    return {topic.code: topic for topic in topics}
+
+
+def parse_files(*, paths: Iterable[Path]) -> tuple[list[ParsedFile], list[ContentProblem]]:
+    """Read and validate every file; nothing is written. Problems from all files are returned."""
+    files: list[ParsedFile] = []
+    problems: list[ContentProblem] = []
+    objective_cache: dict[str | None, dict[str, Topic]] = {}
+    for path in paths:
+        path = Path(path)
+        syllabus_code = _peek_syllabus_code(path)
+        if syllabus_code not in objective_cache:
+            objective_cache[syllabus_code] = _objective_index(syllabus_code)
+        known = set(objective_cache[syllabus_code])
+        if not known:
+            problems.append(
+                ContentProblem(
+                    str(path), None, None, "no syllabus is loaded: run manage.py load_syllabus."
+                )
+            )
+            continue
+        parsed, file_problems = read_content_file(path, known_objectives=known)
+        problems.extend(file_problems)
+        if parsed is not None:
+            files.append(parsed)
+    names = [parsed.source_file for parsed in files]
+    for parsed in files:
+        if names.count(parsed.source_file) > 1:
+            problems.append(
+                ContentProblem(parsed.path, None, None, "two files in one import share this name.")
+            )
+    problems.extend(check_unique_ids(files))
+    return files, problems
+
+
+def _peek_syllabus_code(path: Path) -> str | None:
+    # Cheap look at the optional top-level "syllabus:" line; full parsing happens later.
+    try:
+        with path.open(encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("syllabus:"):
+                    return line.split(":", 1)[1].strip().strip("\"'") or None
+                if line.startswith("questions:"):
+                    break
+    except (OSError, UnicodeDecodeError):
+        return None
+    return None
+
+
+def import_content(
+    *,
+    paths: Iterable[Path],
+    dry_run: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> ImportReport:
+    """Validate all files, then create/update/retire questions in one transaction.
+
+    Any problem means nothing is written. A dry run performs the writes and rolls them back,
+    so its counts are exactly what a real run would do.
+    """
+    files, problems = parse_files(paths=paths)
+    report = ImportReport(files=len(files), dry_run=dry_run, problems=problems)
+    if problems:
+        return report
+    try:
+        with transaction.atomic():
+            _write(files, report, progress or (lambda message: None))
+            if dry_run:
+                transaction.set_rollback(True)
+    except ImportAborted as aborted:
+        return ImportReport(files=len(files), dry_run=dry_run, problems=aborted.problems)
+    return report
+
+
+def _question_values(question: ParsedQuestion, *, exam: Exam, topic: Topic, order: int) -> dict:
+    return {
+        "text": question.text,
+        "html_content": render_markdown(question.text),
+        "difficulty": question.difficulty,
+        "topic_id": topic.pk,
+        "exam_id": exam.pk,
+        "code_snippet": question.code or None,
+        "explanation": question.explanation,
+        "explanation_html": render_markdown(question.explanation),
+        "question_order": order,
+        "kind": question.kind,
+        "points": question.points,
+        "choose": question.choose,
+        "stdin": question.stdin,
+        "expected_output": question.expected_output,
+        "verify_mode": question.verify_mode,
+        "verify_reason": question.verify_reason,
+        "is_active": True,
+    }
+
+
+def _answer_values(answer: ParsedAnswer, *, order: int) -> dict:
+    return {
+        "text": answer.text,
+        "html_content": html.escape(answer.text),
+        "is_correct": answer.is_correct,
+        "explanation": answer.explanation,
+        "answer_order": order,
+        "raises": answer.raises,
+        "gap_number": answer.gap_number,
+    }
+
+
+def _differs(instance, values: dict) -> bool:
+    return any(getattr(instance, name) != value for name, value in values.items())
+
+
+def _write(files: list[ParsedFile], report: ImportReport, progress) -> None:
+    exams = {parsed.source_file: _upsert_exam(parsed, report) for parsed in files}
+    topic_indexes = {
+        code: _objective_index(code) for code in {parsed.syllabus_code for parsed in files}
+    }
+    all_ids = [question.original_id for parsed in files for question in parsed.questions]
+    existing = {
+        question.original_id: question
+        for question in Question.objects.filter(original_id__in=all_ids)
+    }
+    existing_answers: dict[int, dict[str, Answer]] = defaultdict(dict)
+    for answer in Answer.objects.filter(question__original_id__in=all_ids):
+        existing_answers[answer.question_id][answer.original_id] = answer
+
+    new_questions: list[tuple[Question, ParsedQuestion]] = []
+    changed_questions: list[Question] = []
+    answers_to_create: list[Answer] = []
+    answers_to_update: list[Answer] = []
+    answers_to_delete: list[int] = []
+    total = len(all_ids)
+    done = 0
+    for parsed in files:
+        exam = exams[parsed.source_file]
+        topics = topic_indexes[parsed.syllabus_code]
+        for order, item in enumerate(parsed.questions, start=1):
+            values = _question_values(item, exam=exam, topic=topics[item.objective], order=order)
+            question = existing.get(item.original_id)
+            if question is None:
+                new_questions.append((Question(original_id=item.original_id, **values), item))
+            else:
+                answer_changes = _diff_answers(
+                    question, item, existing_answers[question.pk], answers_to_delete
+                )
+                to_create, to_update = answer_changes
+                if (
+                    _differs(question, values)
+                    or to_create
+                    or to_update
+                    or (len(existing_answers[question.pk]) != len(item.answers))
+                ):
+                    for name, value in values.items():
+                        setattr(question, name, value)
+                    question.verification_status = Question.VerificationStatus.UNCHECKED
+                    changed_questions.append(question)
+                    answers_to_create.extend(to_create)
+                    answers_to_update.extend(to_update)
+                else:
+                    report.unchanged += 1
+            done += 1
+            if total >= 2000 and done % 2000 == 0:
+                progress(f"checked {done}/{total} questions")
+
+    _refuse_deleting_answered(answers_to_delete)
+    Answer.objects.filter(pk__in=answers_to_delete).delete()
+    created = Question.objects.bulk_create(
+        [question for question, _ in new_questions], batch_size=BATCH_SIZE
+    )
+    for question, (_, item) in zip(created, new_questions, strict=True):
+        answers_to_create.extend(
+            Answer(question_id=question.pk, original_id=answer.original_id, **fields)
+            for answer, fields in _answers_with_values(item)
+        )
+    Question.objects.bulk_update(
+        changed_questions, [*QUESTION_FIELDS, "verification_status"], batch_size=BATCH_SIZE
+    )
+    Answer.objects.bulk_create(answers_to_create, batch_size=BATCH_SIZE)
+    Answer.objects.bulk_update(answers_to_update, ANSWER_FIELDS, batch_size=BATCH_SIZE)
+    report.created = len(created)
+    report.updated = len(changed_questions)
+    if total >= 2000:
+        progress(f"wrote {report.created} new and {report.updated} changed questions")
+
+    # Questions that left their file are retired, not deleted: learners' history keeps them.
+    for parsed in files:
+        exam = exams[parsed.source_file]
+        kept = [question.original_id for question in parsed.questions]
+        retired = (
+            Question.objects.filter(exam=exam, is_active=True)
+            .exclude(original_id__in=kept)
+            .update(is_active=False)
+        )
+        report.retired += retired
+        active_count = len(kept)
+        if exam.total_questions != active_count:
+            Exam.objects.filter(pk=exam.pk).update(total_questions=active_count)
+
+
+def _answers_with_values(item: ParsedQuestion):
+    for order, answer in enumerate(item.answers, start=1):
+        yield answer, _answer_values(answer, order=order)
+
+
+def _diff_answers(question, item, current: dict[str, Answer], to_delete: list[int]):
+    to_create, to_update = [], []
+    wanted = set()
+    for answer, fields in _answers_with_values(item):
+        wanted.add(answer.original_id)
+        existing = current.get(answer.original_id)
+        if existing is None:
+            to_create.append(
+                Answer(question_id=question.pk, original_id=answer.original_id, **fields)
+            )
+        elif _differs(existing, fields):
+            for name, value in fields.items():
+                setattr(existing, name, value)
+            to_update.append(existing)
+    to_delete.extend(answer.pk for key, answer in current.items() if key not in wanted)
+    return to_create, to_update
+
+
+def _refuse_deleting_answered(answer_ids: list[int]) -> None:
+    answered = (
+        UserResponse.objects.filter(answer_id__in=answer_ids)
+        .values_list("question__original_id", "answer__original_id")
+        .distinct()
+    )
+    problems = [
+        ContentProblem(
+            "import",
+            None,
+            question_id,
+            f"answer {answer_id} was chosen by learners and cannot be removed; "
+            "keep it (mark it wrong if it is wrong) so their history stays readable.",
+        )
+        for question_id, answer_id in answered
+    ]
+    if problems:
+        raise ImportAborted(problems)
+
+
+def _upsert_exam(parsed: ParsedFile, report: ImportReport) -> Exam:
+    values = {
+        "title": parsed.title,
+        "description": parsed.description,
+        "version": parsed.version,
+        "kind": parsed.exam_kind,
+        "is_active": True,
+    }
+    if parsed.time_limit_minutes:
+        values["time_limit"] = parsed.time_limit_minutes * 60
+    exam = Exam.objects.filter(source_file=parsed.source_file).first()
+    if exam is None:
+        report.exams_created += 1
+        return Exam.objects.create(source_file=parsed.source_file, **values)
+    if _differs(exam, values):
+        for name, value in values.items():
+            setattr(exam, name, value)
+        exam.save()
+        report.exams_updated += 1
+    return exam

@@ -1,0 +1,435 @@
+"""Reading and validating question files (docs/content-format.md) without touching the database."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+FORMAT_VERSION = "1"
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_QUESTIONS_PER_FILE = 5000
+ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,50}$")
+GAP_PATTERN = re.compile(r"\{\{(\d+)\}\}")
+KINDS = ("single", "multiple", "order", "gap")
+VERIFY_MODES = ("output", "expressions", "runs", "prints", "none")
+CHOICE_MODES = ("output", "expressions", "runs", "prints", "none")
+SEQUENCE_MODES = ("output", "none")
+POINTS = (20, 30, 40)
+TRUE_WORDS = {"true", "yes", "on"}
+FALSE_WORDS = {"false", "no", "off"}
+QUESTION_KEYS = {
+    "id", "objective", "kind", "difficulty", "points", "text", "code", "stdin", "choose",
+    "answers", "gaps", "output", "verify", "verify_reason", "explanation",
+}  # fmt: skip
+ANSWER_KEYS = {"id", "text", "correct", "raises", "explanation"}
+GAP_KEYS = {"accepted", "explanation"}
+
+
+@dataclass
+class ContentProblem:
+    """One thing wrong with a file, located for its author."""
+
+    path: str
+    line: int | None
+    question_id: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        who = f" question {self.question_id}:" if self.question_id else ""
+        return f"{where}:{who} {self.message}"
+
+
+@dataclass
+class ParsedAnswer:
+    original_id: str
+    text: str
+    is_correct: bool
+    explanation: str
+    raises: str = ""
+    gap_number: int | None = None
+
+
+@dataclass
+class ParsedQuestion:
+    original_id: str
+    objective: str
+    kind: str
+    difficulty: int
+    points: int
+    text: str
+    code: str
+    stdin: str
+    choose: int | None
+    expected_output: str
+    verify_mode: str
+    verify_reason: str
+    explanation: str
+    answers: list[ParsedAnswer]
+    line: int | None = None
+
+
+@dataclass
+class ParsedFile:
+    path: str
+    source_file: str
+    title: str
+    description: str
+    version: str
+    exam_kind: str
+    time_limit_minutes: int | None
+    syllabus_code: str | None
+    questions: list[ParsedQuestion] = field(default_factory=list)
+
+
+class _Reader:
+    """Collects problems for one file while reading plain YAML strings into typed values."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.problems: list[ContentProblem] = []
+
+    def problem(self, message: str, *, line: int | None = None, question_id: str | None = None):
+        self.problems.append(ContentProblem(self.path, line, question_id, message))
+
+    def text(self, mapping: dict, key: str, *, required: bool, where: dict) -> str:
+        value = mapping.get(key)
+        if value is None:
+            if required:
+                self.problem(f"'{key}' is missing.", **where)
+            return ""
+        if not isinstance(value, str):
+            self.problem(f"'{key}' must be text, not a list or mapping.", **where)
+            return ""
+        if required and not value.strip():
+            self.problem(f"'{key}' is empty.", **where)
+        return value
+
+    def integer(self, mapping: dict, key: str, *, allowed: range | tuple, where: dict) -> int:
+        raw = mapping.get(key)
+        if raw is None:
+            self.problem(f"'{key}' is missing.", **where)
+            return allowed[0]
+        try:
+            value = int(str(raw))
+        except ValueError:
+            self.problem(f"'{key}' must be a whole number, not {raw!r}.", **where)
+            return allowed[0]
+        if value not in allowed:
+            choices = ", ".join(str(item) for item in allowed)
+            self.problem(f"'{key}' is {value}; it must be one of {choices}.", **where)
+        return value
+
+    def boolean(self, mapping: dict, key: str, *, where: dict) -> bool:
+        raw = mapping.get(key)
+        if raw is None:
+            return False
+        word = str(raw).strip().lower()
+        if word in TRUE_WORDS:
+            return True
+        if word not in FALSE_WORDS:
+            self.problem(f"'{key}' must be true or false, not {raw!r}.", **where)
+        return False
+
+    def unknown_keys(self, mapping: dict, allowed: set[str], *, what: str, where: dict) -> None:
+        unknown = sorted(set(mapping) - allowed)
+        if unknown:
+            self.problem(f"unknown key(s) in {what}: {', '.join(unknown)}.", **where)
+
+
+def _load_yaml(text: str, reader: _Reader) -> tuple[Any, list[int]]:
+    """Load with the BaseLoader (every scalar a string: no implicit booleans or floats, no
+    object construction) and return the data with the line of each question."""
+    loader = yaml.BaseLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, []
+        _reject_duplicate_keys(node, reader)
+        data = loader.construct_document(node)
+    finally:
+        loader.dispose()
+    question_lines: list[int] = []
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if key_node.value == "questions" and isinstance(value_node, yaml.SequenceNode):
+                question_lines = [item.start_mark.line + 1 for item in value_node.value]
+    return data, question_lines
+
+
+def _reject_duplicate_keys(node: yaml.Node, reader: _Reader) -> None:
+    # PyYAML silently keeps the last of two equal keys, which would hide an author's mistake.
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = key_node.value
+            if isinstance(key, str) and key in seen:
+                reader.problem(f"the key '{key}' appears twice.", line=key_node.start_mark.line + 1)
+            seen.add(key)
+            _reject_duplicate_keys(value_node, reader)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _reject_duplicate_keys(item, reader)
+
+
+def read_content_file(path: Path, *, known_objectives: set[str]) -> tuple[ParsedFile | None, list]:
+    """Parse and validate one file; returns (file, problems). Never writes anything."""
+    reader = _Reader(str(path))
+    if not re.fullmatch(r"[A-Za-z0-9._-]+\.ya?ml", path.name):
+        reader.problem("file names may use letters, digits, '.', '-' and '_' and end in .yaml.")
+        return None, reader.problems
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        reader.problem(f"cannot read the file: {error.strerror}.")
+        return None, reader.problems
+    if size > MAX_FILE_BYTES:
+        reader.problem(f"the file is {size} bytes; the limit is {MAX_FILE_BYTES} bytes.")
+        return None, reader.problems
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        reader.problem("the file is not UTF-8 text.")
+        return None, reader.problems
+    try:
+        data, question_lines = _load_yaml(text, reader)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        detail = getattr(error, "problem", None) or str(error)
+        reader.problem(f"malformed YAML: {detail}.", line=line)
+        return None, reader.problems
+    if not isinstance(data, dict):
+        reader.problem("the file must be a mapping with 'format', 'exam' and 'questions'.")
+        return None, reader.problems
+    parsed = _read_file_body(data, question_lines, reader, path, known_objectives)
+    return (parsed if not reader.problems else None), reader.problems
+
+
+def _read_file_body(data, question_lines, reader, path, known_objectives) -> ParsedFile | None:
+    if str(data.get("format", "")) != FORMAT_VERSION:
+        reader.problem(f"'format' must be {FORMAT_VERSION}.")
+    reader.unknown_keys(
+        data, {"format", "syllabus", "exam", "questions"}, what="the file", where={}
+    )
+    exam = data.get("exam")
+    if not isinstance(exam, dict):
+        reader.problem("'exam' (title, description, version) is missing.")
+        exam = {}
+    reader.unknown_keys(
+        exam, {"title", "description", "version", "kind", "minutes"}, what="'exam'", where={}
+    )
+    exam_kind = str(exam.get("kind", "bank"))
+    if exam_kind not in ("bank", "fixed"):
+        reader.problem(f"exam 'kind' must be bank or fixed, not {exam_kind!r}.")
+    minutes = None
+    if "minutes" in exam:
+        minutes = reader.integer(exam, "minutes", allowed=range(1, 601), where={})
+    questions = data.get("questions")
+    if not isinstance(questions, list) or not questions:
+        reader.problem("'questions' must be a non-empty list.")
+        questions = []
+    if len(questions) > MAX_QUESTIONS_PER_FILE:
+        reader.problem(
+            f"the file has {len(questions)} questions; the limit is {MAX_QUESTIONS_PER_FILE}. "
+            "Split it into several files."
+        )
+        return None
+    parsed = ParsedFile(
+        path=str(path),
+        source_file=path.name,
+        title=reader.text(exam, "title", required=True, where={}),
+        description=reader.text(exam, "description", required=False, where={}),
+        version=reader.text(exam, "version", required=False, where={}) or "1.0",
+        exam_kind=exam_kind,
+        time_limit_minutes=minutes,
+        syllabus_code=str(data["syllabus"]) if data.get("syllabus") else None,
+    )
+    for index, raw in enumerate(questions):
+        line = question_lines[index] if index < len(question_lines) else None
+        question = _read_question(raw, line, reader, known_objectives)
+        if question is not None:
+            parsed.questions.append(question)
+    return parsed
+
+
+def _read_question(raw, line, reader: _Reader, known_objectives) -> ParsedQuestion | None:
+    if not isinstance(raw, dict):
+        reader.problem("each question must be a mapping.", line=line)
+        return None
+    question_id = raw.get("id") if isinstance(raw.get("id"), str) else None
+    where = {"line": line, "question_id": question_id}
+    if question_id is None:
+        reader.problem("'id' is missing.", **where)
+    elif not ID_PATTERN.match(question_id):
+        reader.problem(
+            "the id may use letters, digits, '.', '-', '_' and at most 50 characters.", **where
+        )
+    reader.unknown_keys(raw, QUESTION_KEYS, what="the question", where=where)
+    objective = reader.text(raw, "objective", required=True, where=where).strip()
+    if objective and objective not in known_objectives:
+        reader.problem(f'unknown objective "{objective}".', **where)
+    kind = reader.text(raw, "kind", required=True, where=where)
+    if kind and kind not in KINDS:
+        reader.problem(f"kind {kind!r} is not one of {', '.join(KINDS)}.", **where)
+    verify_mode = reader.text(raw, "verify", required=True, where=where)
+    if verify_mode and verify_mode not in VERIFY_MODES:
+        reader.problem(f"verify {verify_mode!r} is not one of {', '.join(VERIFY_MODES)}.", **where)
+    elif kind in ("order", "gap") and verify_mode not in SEQUENCE_MODES:
+        reader.problem(f"a {kind} question is verified by 'output' or 'none'.", **where)
+    verify_reason = reader.text(raw, "verify_reason", required=False, where=where)
+    if verify_mode == "none" and not verify_reason.strip():
+        reader.problem("'verify: none' needs a 'verify_reason' saying why.", **where)
+    question = ParsedQuestion(
+        original_id=question_id or "",
+        objective=objective,
+        kind=kind,
+        difficulty=reader.integer(raw, "difficulty", allowed=range(1, 6), where=where),
+        points=reader.integer(raw, "points", allowed=POINTS, where=where),
+        text=reader.text(raw, "text", required=True, where=where),
+        code=reader.text(raw, "code", required=kind == "gap", where=where),
+        stdin=reader.text(raw, "stdin", required=False, where=where),
+        choose=None,
+        expected_output=reader.text(
+            raw,
+            "output",
+            required=verify_mode == "prints"
+            or (kind in ("order", "gap")
+            and verify_mode == "output"),
+            where=where,
+        ),
+        verify_mode=verify_mode,
+        verify_reason=verify_reason,
+        explanation=reader.text(raw, "explanation", required=True, where=where),
+        answers=[],
+        line=line,
+    )
+    if kind == "gap":
+        question.answers = _read_gaps(raw, question, reader, where)
+    elif kind in KINDS:
+        question.answers = _read_answers(raw, question, reader, where)
+    return question
+
+
+def _read_answers(raw, question: ParsedQuestion, reader: _Reader, where) -> list[ParsedAnswer]:
+    items = raw.get("answers")
+    if not isinstance(items, list) or len(items) < 2:
+        reader.problem("a question needs at least two answers.", **where)
+        return []
+    if "gaps" in raw:
+        reader.problem(f"a {question.kind} question has answers, not gaps.", **where)
+    answers = []
+    for position, item in enumerate(items):
+        label = chr(ord("a") + position) if position < 26 else str(position + 1)
+        if not isinstance(item, dict):
+            reader.problem(f"answer {label} must be a mapping with text and explanation.", **where)
+            continue
+        reader.unknown_keys(item, ANSWER_KEYS, what=f"answer {label}", where=where)
+        answer_id = item.get("id") or label
+        answer = ParsedAnswer(
+            original_id=str(answer_id),
+            text=reader.text(item, "text", required=True, where=where),
+            is_correct=question.kind == "order" or reader.boolean(item, "correct", where=where),
+            explanation=reader.text(item, "explanation", required=True, where=where),
+            raises=reader.text(item, "raises", required=False, where=where).strip(),
+        )
+        if not answer.explanation.strip() or not answer.text.strip():
+            reader.problem(f"answer {label} needs both 'text' and 'explanation'.", **where)
+        answers.append(answer)
+    ids = [answer.original_id for answer in answers]
+    duplicated = sorted({answer_id for answer_id in ids if ids.count(answer_id) > 1})
+    if duplicated:
+        reader.problem(f"answer id(s) used twice: {', '.join(duplicated)}.", **where)
+    correct = sum(answer.is_correct for answer in answers)
+    if question.kind == "single":
+        if correct == 0:
+            reader.problem("no correct answer: mark exactly one with 'correct: true'.", **where)
+        elif correct > 1:
+            reader.problem(
+                f"single-choice question with {correct} correct answers; exactly one may be "
+                "correct (use kind: multiple for more).",
+                **where,
+            )
+    if question.kind == "multiple":
+        question.choose = reader.integer(raw, "choose", allowed=range(1, 27), where=where)
+        if correct == 0:
+            reader.problem("no correct answer: mark the keys with 'correct: true'.", **where)
+        elif correct != question.choose:
+            reader.problem(
+                f"the stem asks to choose {question.choose} but {correct} answers are correct.",
+                **where,
+            )
+        elif question.choose >= len(answers):
+            reader.problem("choose must be smaller than the number of answers.", **where)
+    elif "choose" in raw:
+        reader.problem("'choose' belongs to multiple-choice questions only.", **where)
+    return answers
+
+
+def _read_gaps(raw, question: ParsedQuestion, reader: _Reader, where) -> list[ParsedAnswer]:
+    gaps = raw.get("gaps")
+    if "answers" in raw:
+        reader.problem("a gap question has 'gaps', not 'answers'.", **where)
+    if not isinstance(gaps, list) or not gaps:
+        reader.problem("a gap question needs a 'gaps' list.", **where)
+        return []
+    markers = sorted({int(number) for number in GAP_PATTERN.findall(question.code)})
+    if markers != list(range(1, len(gaps) + 1)):
+        reader.problem(
+            f"the code has gap markers {markers or 'none'} but {len(gaps)} gap(s) are listed; "
+            "number them {{1}}, {{2}}, … once per gap.",
+            **where,
+        )
+    answers = []
+    for number, gap in enumerate(gaps, start=1):
+        if not isinstance(gap, dict):
+            reader.problem(
+                f"gap {number} must be a mapping with accepted and explanation.", **where
+            )
+            continue
+        reader.unknown_keys(gap, GAP_KEYS, what=f"gap {number}", where=where)
+        accepted = gap.get("accepted")
+        if (
+            not isinstance(accepted, list)
+            or not accepted
+            or not all(isinstance(text, str) and text.strip() for text in accepted)
+        ):
+            reader.problem(f"gap {number} has no accepted answers.", **where)
+            continue
+        explanation = reader.text(gap, "explanation", required=True, where=where)
+        for position, text in enumerate(accepted, start=1):
+            answers.append(
+                ParsedAnswer(
+                    original_id=f"gap{number}-{position}",
+                    text=text,
+                    is_correct=True,
+                    explanation=explanation,
+                    gap_number=number,
+                )
+            )
+    return answers
+
+
+def check_unique_ids(files: list[ParsedFile]) -> list[ContentProblem]:
+    """Question ids must be unique across every file of one import."""
+    first_seen: dict[str, ParsedFile] = {}
+    problems = []
+    for parsed in files:
+        for question in parsed.questions:
+            earlier = first_seen.get(question.original_id)
+            if earlier is not None:
+                problems.append(
+                    ContentProblem(
+                        parsed.path,
+                        question.line,
+                        question.original_id,
+                        f"duplicate id: already used in {earlier.source_file}.",
+                    )
+                )
+            else:
+                first_seen[question.original_id] = parsed
+    return problems
