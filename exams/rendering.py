@@ -1,4 +1,4 @@
-"""Turning authored text into safe HTML: Markdown through an allowlist sanitizer, code through Pygments."""
+"""Authored text to safe HTML: Markdown via an allowlist sanitizer, code via Pygments."""
 
 from functools import lru_cache
 
