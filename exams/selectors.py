@@ -1,8 +1,8 @@
 """Reads that span relations: the syllabus as shown to learners."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
-from exams.models import Module, Syllabus, Topic
+from exams.models import Answer, ExamSession, Module, Syllabus, Topic
 
 
 def syllabus_modules(*, syllabus: Syllabus | None = None) -> QuerySet[Module]:
@@ -21,3 +21,54 @@ def syllabus_modules(*, syllabus: Syllabus | None = None) -> QuerySet[Module]:
 
 def current_syllabus() -> Syllabus | None:
     return Syllabus.objects.order_by("-syllabus_date", "-id").first()
+
+
+def attempt_items(*, attempt) -> list:
+    """The attempt's items in order, with their questions (navigator and review screen)."""
+    return list(
+        attempt.responses.select_related("question").only(
+            "id", "position", "question_id", "is_skipped", "is_bookmarked", "answered_at",
+            "question__kind", "question__points",
+        )
+    )  # fmt: skip
+
+
+def options_in_attempt_order(item) -> list:
+    """The item's options in the order stored for this attempt."""
+    answers = {answer.pk: answer for answer in item.question.answers.all()}
+    order = (item.response_data or {}).get("option_order") or sorted(answers)
+    return [answers[pk] for pk in order if pk in answers]
+
+
+def block_breakdown(*, attempt) -> list[dict]:
+    """Per syllabus block: points earned ÷ points possible, as on the real score report."""
+    rows = (
+        attempt.responses.values("question__topic__module__number", "question__topic__module__name")
+        .annotate(earned=Sum("points_earned"), possible=Sum("question__points"))
+        .order_by("question__topic__module__number")
+    )
+    return [
+        {
+            "number": row["question__topic__module__number"],
+            "name": row["question__topic__module__name"],
+            "earned": row["earned"] or 0,
+            "possible": row["possible"] or 0,
+            "percent": round(100 * (row["earned"] or 0) / row["possible"])
+            if row["possible"]
+            else 0,
+        }
+        for row in rows
+    ]
+
+
+def review_items(*, attempt) -> list:
+    """Every item with its question and options, for the finished attempt's report."""
+    return list(
+        attempt.responses.select_related("question__topic", "answer").prefetch_related(
+            Prefetch("question__answers", queryset=Answer.objects.order_by("answer_order", "id"))
+        )
+    )
+
+
+def history(*, user):
+    return ExamSession.objects.for_user(user).select_related("exam").order_by("-start_time")

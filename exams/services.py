@@ -1,0 +1,364 @@
+"""Exam and practice rules: draw, start, answer, flag, finish and score an attempt.
+
+Template views, the REST API, admin actions and commands all call these functions.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from exams.errors import AttemptError
+from exams.models import Answer, Exam, ExamSession, Module, Question, Topic, UserResponse
+from exams.scoring import score_response
+
+# Answers that arrive this long after the deadline still count: the request left the
+# browser before time ran out and only the network was slow.
+DEADLINE_GRACE = timedelta(seconds=5)
+MAX_GAP_TEXT_LENGTH = 200
+MAX_PRACTICE_ITEMS = 60
+
+
+@dataclass(frozen=True)
+class PracticeChoice:
+    topic: Topic | None = None
+    module: Module | None = None
+    difficulty: int | None = None
+    count: int = 10
+    mistakes_only: bool = False
+
+
+def seen_question_ids(*, user) -> set[int]:
+    return set(
+        UserResponse.objects.filter(session__user=user).values_list("question_id", flat=True)
+    )
+
+
+def _prefer_unseen(candidates: list[int], *, seen: set[int], count: int, rng) -> list[int]:
+    unseen = [pk for pk in candidates if pk not in seen]
+    already = [pk for pk in candidates if pk in seen]
+    rng.shuffle(unseen)
+    rng.shuffle(already)
+    return (unseen + already)[:count]
+
+
+def draw_questions(*, exam: Exam, user, rng: random.Random | None = None) -> list[int]:
+    """Question ids for one attempt: a mock exam draws by blueprint, a fixed set is its own."""
+    rng = rng or random.SystemRandom()
+    if exam.kind != Exam.Kind.MOCK:
+        return list(
+            exam.questions.filter(is_active=True)
+            .order_by("question_order", "id")
+            .values_list("pk", flat=True)
+        )
+    seen = seen_question_ids(user=user)
+    drawn: list[int] = []
+    modules = Module.objects.filter(syllabus=exam.syllabus_id)
+    numbers = {str(module.number): module for module in modules}
+    for block, count in sorted(exam.blueprint.items()):
+        module = numbers.get(block)
+        if module is None:
+            raise AttemptError(f"The exam's blueprint names block {block}, which is not loaded.")
+        candidates = list(Question.objects.active().in_module(module).values_list("pk", flat=True))
+        if len(candidates) < count:
+            raise AttemptError(
+                f"The bank has {len(candidates)} active questions for block {block}; "
+                f"this exam needs {count}."
+            )
+        drawn.extend(_prefer_unseen(candidates, seen=seen, count=count, rng=rng))
+    return drawn
+
+
+def draw_practice_questions(*, user, choice: PracticeChoice, rng=None) -> list[int]:
+    rng = rng or random.SystemRandom()
+    questions = Question.objects.active()
+    if choice.topic is not None:
+        questions = questions.filter(topic=choice.topic)
+    elif choice.module is not None:
+        questions = questions.in_module(choice.module)
+    if choice.difficulty:
+        questions = questions.filter(difficulty=choice.difficulty)
+    if choice.mistakes_only:
+        questions = questions.filter(
+            responses__session__user=user,
+            responses__is_correct=False,
+            responses__answered_at__isnull=False,
+        ).distinct()
+    candidates = list(questions.values_list("pk", flat=True))
+    if not candidates:
+        raise AttemptError(
+            "No questions match that choice yet."
+            if not choice.mistakes_only
+            else "You have no wrongly answered questions to practise. Well done!"
+        )
+    count = max(1, min(choice.count, MAX_PRACTICE_ITEMS))
+    return _prefer_unseen(candidates, seen=seen_question_ids(user=user), count=count, rng=rng)
+
+
+def _create_items(attempt: ExamSession, question_ids: list[int], rng) -> None:
+    answers_by_question: dict[int, list[int]] = {pk: [] for pk in question_ids}
+    for answer_id, question_id in Answer.objects.filter(question_id__in=question_ids).values_list(
+        "pk", "question_id"
+    ):
+        answers_by_question[question_id].append(answer_id)
+    responses = []
+    for position, question_id in enumerate(question_ids, start=1):
+        # Options are shuffled once per attempt and stored, so a reload shows the same order.
+        order = answers_by_question[question_id]
+        rng.shuffle(order)
+        responses.append(
+            UserResponse(
+                session=attempt,
+                question_id=question_id,
+                position=position,
+                is_correct=False,
+                is_skipped=True,
+                response_data={"option_order": order},
+            )
+        )
+    UserResponse.objects.bulk_create(responses)
+
+
+@transaction.atomic
+def start_attempt(*, user, exam: Exam, now: datetime | None = None, rng=None) -> ExamSession:
+    """Start (or resume the unfinished) attempt of this exam for this learner."""
+    now = now or timezone.now()
+    if not exam.is_active or exam.kind == Exam.Kind.BANK:
+        raise AttemptError("This exam is not available.")
+    current = (
+        ExamSession.objects.for_user(user).in_progress().filter(exam=exam).order_by("-id").first()
+    )
+    if current is not None and not expire_if_overdue(attempt=current, now=now):
+        return current
+    rng = rng or random.SystemRandom()
+    question_ids = draw_questions(exam=exam, user=user, rng=rng)
+    if not question_ids:
+        raise AttemptError("This exam has no questions yet.")
+    attempt = ExamSession.objects.create(
+        user=user,
+        exam=exam,
+        mode=ExamSession.Mode.EXAM,
+        start_time=now,
+        deadline=now + timedelta(seconds=exam.time_limit),
+        total_questions=len(question_ids),
+        session_data={"current_position": 1},
+    )
+    _create_items(attempt, question_ids, rng)
+    return attempt
+
+
+@transaction.atomic
+def start_practice(*, user, choice: PracticeChoice, now=None, rng=None) -> ExamSession:
+    now = now or timezone.now()
+    rng = rng or random.SystemRandom()
+    question_ids = draw_practice_questions(user=user, choice=choice, rng=rng)
+    description = (
+        f"Objective {choice.topic.code}"
+        if choice.topic
+        else (f"Block {choice.module.number}" if choice.module else "Whole syllabus")
+    )
+    attempt = ExamSession.objects.create(
+        user=user,
+        exam=None,
+        mode=ExamSession.Mode.PRACTICE,
+        start_time=now,
+        total_questions=len(question_ids),
+        session_data={
+            "current_position": 1,
+            "title": f"Practice: {description}"
+            + (" (my mistakes)" if choice.mistakes_only else ""),
+        },
+    )
+    _create_items(attempt, question_ids, rng)
+    return attempt
+
+
+def is_overdue(*, attempt: ExamSession, now: datetime | None = None) -> bool:
+    if attempt.deadline is None:
+        return False
+    return (now or timezone.now()) > attempt.deadline + DEADLINE_GRACE
+
+
+def expire_if_overdue(*, attempt: ExamSession, now: datetime | None = None) -> bool:
+    """Finish an attempt whose time ran out, with what was saved. True if it is finished."""
+    if attempt.is_completed:
+        return True
+    if is_overdue(attempt=attempt, now=now):
+        finish_attempt(attempt=attempt, now=now)
+        return True
+    return False
+
+
+def _validated_response(question: Question, answers: Sequence[Answer], *, choice_ids,
+                        order_ids, gap_texts) -> dict:  # fmt: skip
+    """Check a submitted answer against the question; returns the response to store."""
+    answer_ids = {answer.pk for answer in answers}
+    kind = question.kind
+    if kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE):
+        if order_ids or gap_texts:
+            raise AttemptError("This question takes a choice of options.")
+        choices = list(dict.fromkeys(choice_ids))
+        if not set(choices) <= answer_ids:
+            raise AttemptError("That option does not belong to this question.")
+        if kind == Question.Kind.SINGLE and len(choices) > 1:
+            raise AttemptError("Choose only one answer.")
+        if kind == Question.Kind.MULTIPLE and len(choices) > (question.choose or 1):
+            raise AttemptError(f"Choose at most {question.choose} answers.")
+        return {"choices": choices}
+    if kind == Question.Kind.ORDER:
+        if choice_ids or gap_texts:
+            raise AttemptError("This question takes an order of items.")
+        order = list(order_ids)
+        if order and (len(order) != len(answer_ids) or set(order) != answer_ids):
+            raise AttemptError("Arrange every item exactly once.")
+        return {"order": order}
+    if choice_ids or order_ids:
+        raise AttemptError("This question takes text for its gaps.")
+    gap_count = len({answer.gap_number for answer in answers})
+    texts = [str(text) for text in gap_texts]
+    if texts and len(texts) != gap_count:
+        raise AttemptError(f"This question has {gap_count} gap(s).")
+    if any(len(text) > MAX_GAP_TEXT_LENGTH for text in texts):
+        raise AttemptError(f"A gap answer can be at most {MAX_GAP_TEXT_LENGTH} characters.")
+    return {"gaps": texts}
+
+
+def _is_blank(response: dict) -> bool:
+    return not any(response.get(key) for key in ("choices", "order")) and not any(
+        text.strip() for text in response.get("gaps", [])
+    )
+
+
+def get_item(*, attempt: ExamSession, question_id: int) -> UserResponse:
+    try:
+        return attempt.responses.select_related("question").get(question_id=question_id)
+    except UserResponse.DoesNotExist:
+        raise AttemptError("That question is not part of this attempt.") from None
+
+
+def record_answer(
+    *,
+    attempt: ExamSession,
+    question_id: int,
+    choice_ids: Sequence[int] = (),
+    order_ids: Sequence[int] = (),
+    gap_texts: Sequence[str] = (),
+    now: datetime | None = None,
+) -> UserResponse:
+    """Save (or replace) the learner's answer to one item the moment it is given."""
+    now = now or timezone.now()
+    if attempt.is_completed:
+        raise AttemptError("This attempt is finished; its answers can no longer be changed.")
+    if expire_if_overdue(attempt=attempt, now=now):
+        raise AttemptError(
+            "Time is up: this answer arrived after the deadline and was not saved. "
+            "The exam was submitted with the answers saved before then."
+        )
+    item = get_item(attempt=attempt, question_id=question_id)
+    question = item.question
+    if attempt.mode == ExamSession.Mode.PRACTICE and item.answered_at is not None:
+        raise AttemptError("You have already answered this question; its feedback is below.")
+    answers = list(question.answers.all())
+    response = _validated_response(
+        question, answers, choice_ids=choice_ids, order_ids=order_ids, gap_texts=gap_texts
+    )
+    blank = _is_blank(response)
+    score = score_response(
+        question,
+        answers,
+        choice_ids=response.get("choices", ()),
+        order_ids=response.get("order", ()),
+        gap_texts=response.get("gaps", ()),
+    )
+    previous = item.answered_at or attempt.start_time or now
+    item.response_data = {**(item.response_data or {}), **response}
+    item.answer_id = response["choices"][0] if question.kind == "single" and not blank else None
+    item.is_skipped = blank
+    item.is_correct = score.is_correct and not blank
+    item.points_earned = 0 if blank else score.points
+    item.time_taken = round(item.time_taken + max((now - previous).total_seconds(), 0), 1)
+    item.answered_at = None if blank else now
+    # A plain UPDATE of the row created at start: two saves racing each other both succeed
+    # and the later one wins, never a duplicate row.
+    UserResponse.objects.filter(pk=item.pk).update(
+        response_data=item.response_data,
+        answer_id=item.answer_id,
+        is_skipped=item.is_skipped,
+        is_correct=item.is_correct,
+        points_earned=item.points_earned,
+        time_taken=item.time_taken,
+        answered_at=item.answered_at,
+    )
+    return item
+
+
+def set_flag(*, attempt: ExamSession, question_id: int, flagged: bool) -> UserResponse:
+    if attempt.is_completed:
+        raise AttemptError("This attempt is finished; it can no longer be changed.")
+    if expire_if_overdue(attempt=attempt):
+        raise AttemptError("Time is up: the exam was submitted with the answers saved.")
+    item = get_item(attempt=attempt, question_id=question_id)
+    UserResponse.objects.filter(pk=item.pk).update(is_bookmarked=flagged)
+    item.is_bookmarked = flagged
+    return item
+
+
+def remember_position(*, attempt: ExamSession, position: int) -> None:
+    """Where the learner is, so a reload or a new device resumes on the same item."""
+    if attempt.is_completed or (attempt.session_data or {}).get("current_position") == position:
+        return
+    attempt.session_data = {**(attempt.session_data or {}), "current_position": position}
+    ExamSession.objects.filter(pk=attempt.pk).update(session_data=attempt.session_data)
+
+
+@transaction.atomic
+def finish_attempt(*, attempt: ExamSession, now: datetime | None = None) -> ExamSession:
+    """Submit: score every item, store the totals. Finishing twice changes nothing."""
+    attempt = ExamSession.objects.select_for_update().get(pk=attempt.pk)
+    if attempt.is_completed:
+        return attempt
+    now = now or timezone.now()
+    end = min(now, attempt.deadline) if attempt.deadline else now
+    _store_totals(attempt)
+    attempt.is_completed = True
+    attempt.end_time = end
+    attempt.time_spent = max(int((end - attempt.start_time).total_seconds()), 0)
+    attempt.save()
+    return attempt
+
+
+def _store_totals(attempt: ExamSession) -> None:
+    items = list(attempt.responses.select_related("question"))
+    earned = sum(item.points_earned for item in items)
+    possible = sum(item.question.points for item in items)
+    attempt.points_earned = round(earned, 4)
+    attempt.points_possible = possible
+    attempt.correct_answers = sum(1 for item in items if item.is_correct)
+    attempt.total_questions = len(items)
+    attempt.score = round(100 * earned / possible, 2) if possible else 0.0
+    max_score = attempt.exam.max_score if attempt.exam else 1000
+    attempt.scaled_score = round(max_score * earned / possible) if possible else 0
+    attempt.passed = (
+        attempt.score >= attempt.exam.pass_percent
+        if attempt.exam and attempt.mode == ExamSession.Mode.EXAM
+        else None
+    )
+
+
+def finish_overdue_attempts(*, now: datetime | None = None) -> int:
+    now = now or timezone.now()
+    finished = 0
+    for attempt in ExamSession.objects.overdue(now=now - DEADLINE_GRACE):
+        finish_attempt(attempt=attempt, now=now)
+        finished += 1
+    return finished
+
+
+def offered_exams() -> QuerySet[Exam]:
+    return Exam.objects.offered().order_by("kind", "title")
