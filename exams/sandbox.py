@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import math
@@ -35,7 +36,8 @@ def main():
     os.remove("job.json")  # the snippet starts in an empty directory
     sys.argv = ["<snippet>"]
     sandbox = os.path.realpath(os.getcwd())
-    installed = [os.path.realpath(p) + os.sep for p in {sys.prefix, sys.base_prefix, sys.exec_prefix}]
+    prefixes = {sys.prefix, sys.base_prefix, sys.exec_prefix}
+    installed = tuple(os.path.realpath(prefix) + os.sep for prefix in prefixes)
     writes_left = [100]  # bounds the disk a snippet can fill, one small file at a time
 
     def report(**record):
@@ -73,17 +75,21 @@ def main():
             if name in refused_modules:
                 return "import " + name  # ctypes and friends could switch this hook off
             # Native code from anywhere but the interpreter's own install could do anything.
-            if filename is not None and (inside_sandbox(filename) or not any(
-                    os.path.realpath(filename).startswith(p) for p in installed)):
+            native_from = filename and os.path.realpath(filename)
+            if native_from and (inside_sandbox(filename) or not native_from.startswith(installed)):
                 return "loading native code from " + filename
         if event == "open":
             path, flags = args[0], args[2]
-            # Opening a directory would give a dir_fd that relative paths can escape through.
-            if isinstance(path, (str, bytes, os.PathLike)) and os.path.isdir(path):
-                return "open a directory"
+            if isinstance(path, int):  # re-opening a descriptor: only stdout and stderr
+                return "write to descriptor %d" % path if flags & writing and path > 2 else None
+            # A directory's descriptor (dir_fd=) would let relative paths escape the checks.
+            if os.path.isdir(path):
+                return "open the directory " + repr(path)
             if flags & writing:
-                if not inside_sandbox(path) and path not in (1, 2):
+                if not inside_sandbox(path):
                     return "write to " + repr(path)
+                if os.path.exists(path) and not os.path.isfile(path):
+                    return "write to the device or pipe " + repr(path)  # os.mknod is unaudited
                 writes_left[0] -= 1
                 if writes_left[0] < 0:
                     return "open too many files for writing"
@@ -108,9 +114,10 @@ def main():
     sys.modules["__main__"] = namespace
     outcome = {"done": True}
     try:
-        exec(compile(job["source"], "<snippet>", "exec"), namespace.__dict__)
+        exec(compile(job["source"], "<snippet>", "exec", dont_inherit=True), namespace.__dict__)
         if job["evaluate"] is not None:
-            value = eval(compile(job["evaluate"], "<expression>", "eval"), namespace.__dict__)
+            expression = compile(job["evaluate"], "<expression>", "eval", dont_inherit=True)
+            value = eval(expression, namespace.__dict__)
             outcome["value_is_true"] = value is True
             outcome["value_repr"] = repr(value)[:500]
     except BaseException as error:  # SystemExit included: the parent reports it
@@ -276,10 +283,8 @@ def _capture(process: subprocess.Popen, report_fd: int, limits: _Limits) -> _Cap
 
 
 def _kill_group(process: subprocess.Popen) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):  # the group is gone
         os.killpg(process.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass  # the group is already gone
 
 
 def _read_report(report: bytes) -> tuple[dict, list[str]]:

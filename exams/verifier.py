@@ -30,7 +30,7 @@ NOT_VERIFIABLE = "not_verifiable"
 STATUSES = (VERIFIED, MISMATCH, NOT_VERIFIABLE)
 
 GAP_PATTERN = re.compile(r"\{\{(\d+)\}\}")
-MESSAGE_TEXT_LIMIT = 120  # quoted outputs are cut short in messages; `actual` keeps all
+MESSAGE_TEXT_LIMIT = 120  # long outputs are cut short when quoted in a message
 
 
 @dataclass(frozen=True)
@@ -121,12 +121,10 @@ def _check_output_key(question: Mapping[str, Any]) -> list[Problem]:
             continue
         claim = _claim(answer)
         if keyed:
-            message = (
-                f"answer {label} is keyed correct but the code {did} (the answer says it {claim})"
-            )
+            message = f"answer {label} is keyed correct but the code {did} (the answer: {claim})"
         else:
             message = f"answer {label} is not keyed correct but the code {did}, just as it says"
-        problems.append(Problem(message, expected=claim, actual=did))
+        problems.append(Problem(message, expected=_keyed_as(keyed, claim), actual=did))
     return problems
 
 
@@ -149,7 +147,7 @@ def _check_expressions(question: Mapping[str, Any]) -> list[Problem]:
             return False, f"raises {_exception_line(run)}"
         return run.value_is_true, f"evaluates to {run.value_repr}"
 
-    return _check_each_answer(question, outcome)
+    return _check_each_answer(question, outcome, "evaluates to True")
 
 
 def _check_runs(question: Mapping[str, Any]) -> list[Problem]:
@@ -163,12 +161,13 @@ def _check_runs(question: Mapping[str, Any]) -> list[Problem]:
             return False, f"raises {_exception_line(run)}"
         return True, "runs without error"
 
-    return _check_each_answer(question, outcome)
+    return _check_each_answer(question, outcome, "runs without error")
 
 
 def _check_prints(question: Mapping[str, Any]) -> list[Problem]:
     """Each answer is a program run after the code: prints `output` exactly when keyed."""
     wanted = _normalise(_required(question, "output"))
+    correct_behaviour = f"prints {_quote(wanted)}"
 
     def outcome(answer: Mapping[str, Any]) -> tuple[bool, str] | RunResult:
         run = _run(question, _after_code(question, _text(answer)))
@@ -177,14 +176,15 @@ def _check_prints(question: Mapping[str, Any]) -> list[Problem]:
         # A program that prints the output and then crashes does not "print the output".
         return run.exception is None and _normalise(run.stdout) == wanted, _what_it_did(run)
 
-    return _check_each_answer(question, outcome)
+    return _check_each_answer(question, outcome, correct_behaviour)
 
 
 def _check_each_answer(
     question: Mapping[str, Any],
     outcome: Callable[[Mapping[str, Any]], tuple[bool, str] | RunResult],
+    correct_behaviour: str,
 ) -> list[Problem]:
-    """Run every answer on its own and compare its outcome with its `correct` flag."""
+    """Run every answer on its own: `correct_behaviour` must hold exactly for keyed ones."""
     problems = []
     for label, answer in _answers(question):
         result = outcome(answer)
@@ -198,7 +198,7 @@ def _check_each_answer(
             problems.append(
                 Problem(
                     f"answer {label} is {state} but {what_happened}",
-                    expected=_text(answer),
+                    expected=_keyed_as(keyed, correct_behaviour),
                     actual=what_happened,
                 )
             )
@@ -217,7 +217,7 @@ def _check_order(question: Mapping[str, Any]) -> list[Problem]:
 def _check_gaps(question: Mapping[str, Any]) -> list[Problem]:
     """Every accepted answer of every gap (the others at their first) prints `output`."""
     code = _required(question, "code")
-    accepted = [[str(text) for text in gap.get("accepted") or ()] for gap in _gaps(question)]
+    accepted = [[str(text) for text in gap["accepted"]] for gap in _gaps(question)]
     numbers = {int(number) for number in GAP_PATTERN.findall(code)}
     if numbers != set(range(1, len(accepted) + 1)) or not all(accepted):
         raise MalformedQuestion(
@@ -231,11 +231,15 @@ def _check_gaps(question: Mapping[str, Any]) -> list[Problem]:
             if tuple(fills) in tried:
                 continue  # the all-first-answers program comes up once per gap
             tried.add(tuple(fills))
-            program = GAP_PATTERN.sub(lambda match: fills[int(match.group(1)) - 1], code)
-            run = _run(question, program)
+            run = _run(question, _fill_gaps(code, fills))
             subject = f"with gap {gap_index + 1} filled with {text!r} the program"
             problems += _compare_output(question, run, subject)
     return problems
+
+
+def _fill_gaps(code: str, fills: list[str]) -> str:
+    """`code` with each {{n}} replaced, character for character, by fills[n - 1]."""
+    return GAP_PATTERN.sub(lambda match: fills[int(match.group(1)) - 1], code)
 
 
 def _compare_output(question: Mapping[str, Any], run: RunResult, subject: str) -> list[Problem]:
@@ -244,12 +248,11 @@ def _compare_output(question: Mapping[str, Any], run: RunResult, subject: str) -
         return [_isolation_problem(subject, run)]
     if run.exception is None and _normalise(run.stdout) == _normalise(wanted):
         return []
-    did = _what_it_did(run)
     return [
         Problem(
-            f"{subject} {did}, not the expected output {_quote(wanted)}",
+            f"{subject} {_what_it_did(run)}, not the expected output {_quote(wanted)}",
             expected=_normalise(wanted),
-            actual=did,
+            actual=f"raises {run.exception}" if run.exception else _normalise(run.stdout),
         )
     ]
 
@@ -297,8 +300,10 @@ def _answers(question: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]
 
 def _gaps(question: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     gaps = question.get("gaps")
-    if not isinstance(gaps, list) or not all(isinstance(gap, Mapping) for gap in gaps):
-        raise MalformedQuestion("the question has no list of gaps")
+    if not isinstance(gaps, list) or not all(
+        isinstance(gap, Mapping) and isinstance(gap.get("accepted"), list) for gap in gaps
+    ):
+        raise MalformedQuestion("the gaps must be a list of mappings with `accepted` lists")
     return gaps
 
 
@@ -334,6 +339,11 @@ def _claim(answer: Mapping[str, Any]) -> str:
     if raises is not None:
         return f"raises {raises}"
     return f"prints {_quote(answer.get('text'))}"
+
+
+def _keyed_as(keyed: bool, behaviour: str) -> str:
+    """What the key claims about an answer, for Problem.expected."""
+    return behaviour if keyed else f"anything but: {behaviour}"
 
 
 def _what_it_did(run: RunResult) -> str:
