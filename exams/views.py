@@ -1,18 +1,332 @@
-"""Template views for learners: home page, syllabus, exams."""
+"""Template views for learners: home, syllabus, exams, practice, attempts and score reports."""
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from __future__ import annotations
 
-from exams import selectors
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from exams import selectors, services
+from exams.content.parsing import GAP_PATTERN
+from exams.errors import AttemptError
+from exams.models import Exam, ExamSession, Module, Question, Topic
+from exams.rendering import highlight_code
 
 
 def home(request: HttpRequest) -> HttpResponse:
     syllabus = selectors.current_syllabus()
     modules = selectors.syllabus_modules(syllabus=syllabus)
-    return render(request, "exams/home.html", {"syllabus": syllabus, "modules": modules})
+    in_progress = []
+    if request.user.is_authenticated:
+        in_progress = list(
+            ExamSession.objects.for_user(request.user).in_progress().select_related("exam")
+        )
+    return render(
+        request,
+        "exams/home.html",
+        {"syllabus": syllabus, "modules": modules, "in_progress": in_progress},
+    )
 
 
 def syllabus(request: HttpRequest) -> HttpResponse:
     syllabus = selectors.current_syllabus()
     modules = selectors.syllabus_modules(syllabus=syllabus)
     return render(request, "exams/syllabus.html", {"syllabus": syllabus, "modules": modules})
+
+
+class PracticeForm(forms.Form):
+    topic = forms.ModelChoiceField(
+        queryset=Topic.objects.select_related("module"), required=False, label="Objective"
+    )
+    module = forms.ModelChoiceField(queryset=Module.objects.all(), required=False, label="Block")
+    difficulty = forms.TypedChoiceField(
+        choices=[("", "Any")] + [(level, str(level)) for level in range(1, 6)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    count = forms.IntegerField(
+        min_value=1, max_value=services.MAX_PRACTICE_ITEMS, initial=10, label="Questions"
+    )
+    mistakes_only = forms.BooleanField(required=False, label="Only questions I got wrong")
+
+
+@login_required
+@require_GET
+def exam_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "exams/exam_list.html",
+        {
+            "exams": services.offered_exams(),
+            "practice_form": PracticeForm(),
+            "in_progress": ExamSession.objects.for_user(request.user)
+            .in_progress()
+            .select_related("exam"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def start_exam(request: HttpRequest, exam_id: int) -> HttpResponse:
+    exam = get_object_or_404(Exam.objects.offered(), pk=exam_id)
+    try:
+        attempt = services.start_attempt(user=request.user, exam=exam)
+    except AttemptError as error:
+        messages.error(request, error.message)
+        return redirect("exams:list")
+    return redirect("exams:attempt", attempt_id=attempt.pk)
+
+
+@login_required
+@require_POST
+def start_practice(request: HttpRequest) -> HttpResponse:
+    form = PracticeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Please correct the practice choices.")
+        return render(
+            request,
+            "exams/exam_list.html",
+            {"exams": services.offered_exams(), "practice_form": form, "in_progress": []},
+            status=400,
+        )
+    try:
+        attempt = services.start_practice(
+            user=request.user, choice=services.PracticeChoice(**form.cleaned_data)
+        )
+    except AttemptError as error:
+        messages.error(request, error.message)
+        return redirect("exams:list")
+    return redirect("exams:attempt", attempt_id=attempt.pk)
+
+
+def _get_attempt_for_user(request: HttpRequest, attempt_id: int) -> ExamSession:
+    """Another learner's attempt is a 404, for reading and writing alike."""
+    return get_object_or_404(
+        ExamSession.objects.select_related("exam"), pk=attempt_id, user=request.user
+    )
+
+
+@login_required
+@require_GET
+def attempt(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    attempt = _get_attempt_for_user(request, attempt_id)
+    services.expire_if_overdue(attempt=attempt)
+    if attempt.is_completed:
+        return redirect("exams:report", attempt_id=attempt.pk)
+    position = (attempt.session_data or {}).get("current_position", 1)
+    return redirect("exams:item", attempt_id=attempt.pk, position=position)
+
+
+def _duration(seconds: int) -> str:
+    minutes, seconds = divmod(max(seconds, 0), 60)
+    return f"{minutes} min {seconds:02d} s"
+
+
+def _seconds_left(attempt: ExamSession) -> int | None:
+    if attempt.deadline is None:
+        return None
+    return max(int((attempt.deadline - timezone.now()).total_seconds()), 0)
+
+
+@login_required
+@require_GET
+def item(request: HttpRequest, attempt_id: int, position: int) -> HttpResponse:
+    attempt = _get_attempt_for_user(request, attempt_id)
+    if services.expire_if_overdue(attempt=attempt):
+        if not attempt.is_completed:
+            messages.info(request, "Time is up: your exam was submitted with your saved answers.")
+        return redirect("exams:report", attempt_id=attempt.pk)
+    items = selectors.attempt_items(attempt=attempt)
+    if not 1 <= position <= len(items):
+        raise Http404("No such item in this attempt.")
+    current = next(entry for entry in items if entry.position == position)
+    current = (
+        attempt.responses.select_related("question")
+        .prefetch_related("question__answers")
+        .get(pk=current.pk)
+    )
+    services.remember_position(attempt=attempt, position=position)
+    context = {
+        "attempt": attempt,
+        "items": items,
+        "item": current,
+        "question": current.question,
+        "options": selectors.options_in_attempt_order(current),
+        "gap_parts": _gap_parts(current),
+        "code_html": highlight_code(current.question.code_snippet)
+        if current.question.code_snippet and current.question.kind != Question.Kind.GAP
+        else "",
+        "seconds_left": _seconds_left(attempt),
+        "previous_position": position - 1 if position > 1 else None,
+        "next_position": position + 1 if position < len(items) else None,
+        "answered_count": sum(1 for entry in items if not entry.is_skipped),
+        "feedback": _feedback_context(current) if _shows_feedback(attempt, current) else None,
+    }
+    return render(request, "exams/item.html", context)
+
+
+def _shows_feedback(attempt: ExamSession, item) -> bool:
+    # Keys and explanations reach the browser only after an item is answered in practice.
+    return attempt.mode == ExamSession.Mode.PRACTICE and item.answered_at is not None
+
+
+def _gap_parts(item) -> list[dict]:
+    """The gap question's code split into text and numbered inputs, with saved texts."""
+    question = item.question
+    if question.kind != Question.Kind.GAP:
+        return []
+    saved = (item.response_data or {}).get("gaps") or []
+    parts, last = [], 0
+    for match in GAP_PATTERN.finditer(question.code_snippet or ""):
+        parts.append({"text": question.code_snippet[last : match.start()]})
+        number = int(match.group(1))
+        parts.append({"gap": number, "value": saved[number - 1] if number <= len(saved) else ""})
+        last = match.end()
+    parts.append({"text": (question.code_snippet or "")[last:]})
+    return parts
+
+
+def _feedback_context(item) -> dict:
+    question = item.question
+    answers = sorted(question.answers.all(), key=lambda answer: (answer.answer_order, answer.pk))
+    return {
+        "item": item,
+        "question": question,
+        "answers": answers,
+        "chosen": set((item.response_data or {}).get("choices", [])),
+        "order_given": (item.response_data or {}).get("order", []),
+        "gaps_given": (item.response_data or {}).get("gaps", []),
+    }
+
+
+def _int_list(values: list[str]) -> list[int]:
+    try:
+        return [int(value) for value in values if value != ""]
+    except ValueError:
+        raise AttemptError("An option must be given by its number.") from None
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _error_response(request, attempt, position, error: AttemptError, status: int = 400):
+    if _wants_json(request):
+        return JsonResponse({"saved": False, "error": error.message}, status=status)
+    messages.error(request, error.message)
+    if attempt.is_completed:
+        return redirect("exams:report", attempt_id=attempt.pk)
+    return redirect("exams:item", attempt_id=attempt.pk, position=position)
+
+
+@login_required
+@require_POST
+def answer(request: HttpRequest, attempt_id: int, position: int) -> HttpResponse:
+    attempt = _get_attempt_for_user(request, attempt_id)
+    try:
+        question_id = _int_list([request.POST.get("question", "")])
+        if len(question_id) != 1:
+            raise AttemptError("The question is missing from the request.")
+        saved = services.record_answer(
+            attempt=attempt,
+            question_id=question_id[0],
+            choice_ids=_int_list(request.POST.getlist("choice")),
+            order_ids=_int_list(request.POST.getlist("order")),
+            gap_texts=request.POST.getlist("gap"),
+        )
+    except AttemptError as error:
+        attempt.refresh_from_db()
+        status = 409 if attempt.is_completed else 400
+        return _error_response(request, attempt, position, error, status)
+    if _wants_json(request):
+        payload = {"saved": True, "answered": not saved.is_skipped}
+        if _shows_feedback(attempt, saved):
+            payload["feedback_html"] = render_to_string(
+                "exams/_feedback.html", {"feedback": _feedback_context(saved)}, request=request
+            )
+        return JsonResponse(payload)
+    return redirect("exams:item", attempt_id=attempt.pk, position=position)
+
+
+@login_required
+@require_POST
+def flag(request: HttpRequest, attempt_id: int, position: int) -> HttpResponse:
+    attempt = _get_attempt_for_user(request, attempt_id)
+    try:
+        question_id = _int_list([request.POST.get("question", "")])
+        flagged = request.POST.get("flagged") == "1"
+        services.set_flag(attempt=attempt, question_id=question_id[0], flagged=flagged)
+    except (AttemptError, IndexError) as error:
+        message = error if isinstance(error, AttemptError) else AttemptError("Bad request.")
+        return _error_response(request, attempt, position, message)
+    if _wants_json(request):
+        return JsonResponse({"saved": True, "flagged": flagged})
+    return redirect("exams:item", attempt_id=attempt.pk, position=position)
+
+
+@login_required
+@require_GET
+def review(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    attempt = _get_attempt_for_user(request, attempt_id)
+    if services.expire_if_overdue(attempt=attempt):
+        return redirect("exams:report", attempt_id=attempt.pk)
+    items = selectors.attempt_items(attempt=attempt)
+    return render(
+        request,
+        "exams/review.html",
+        {
+            "attempt": attempt,
+            "items": items,
+            "unanswered": [entry for entry in items if entry.is_skipped],
+            "flagged": [entry for entry in items if entry.is_bookmarked],
+            "seconds_left": _seconds_left(attempt),
+        },
+    )
+
+
+@login_required
+@require_POST
+def finish(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    attempt = _get_attempt_for_user(request, attempt_id)
+    services.finish_attempt(attempt=attempt)
+    return redirect("exams:report", attempt_id=attempt.pk)
+
+
+@login_required
+@require_GET
+def report(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    attempt = _get_attempt_for_user(request, attempt_id)
+    services.expire_if_overdue(attempt=attempt)
+    attempt.refresh_from_db()
+    if not attempt.is_completed:
+        messages.info(request, "The score report appears once the attempt is submitted.")
+        return redirect("exams:attempt", attempt_id=attempt.pk)
+    reviewed = [_feedback_context(entry) for entry in selectors.review_items(attempt=attempt)]
+    for entry in reviewed:
+        code = entry["question"].code_snippet
+        entry["code_html"] = highlight_code(code) if code else ""
+    return render(
+        request,
+        "exams/report.html",
+        {
+            "attempt": attempt,
+            "blocks": selectors.block_breakdown(attempt=attempt),
+            "time_taken": _duration(attempt.time_spent),
+            "reviewed": reviewed,
+            "retake_url": reverse("exams:start", args=[attempt.exam_id]) if attempt.exam_id else "",
+        },
+    )
+
+
+@login_required
+@require_GET
+def history(request: HttpRequest) -> HttpResponse:
+    return render(request, "exams/history.html", {"attempts": selectors.history(user=request.user)})

@@ -8,6 +8,7 @@ from exams import views as exam_views
 urlpatterns = [
     path("", exam_views.home, name="home"),
     path("syllabus/", exam_views.syllabus, name="syllabus"),
+    path("exams/", include("exams.urls")),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -298,8 +298,7 @@ def _read_question(raw, line, reader: _Reader, known_objectives) -> ParsedQuesti
             raw,
             "output",
             required=verify_mode == "prints"
-            or (kind in ("order", "gap")
-            and verify_mode == "output"),
+            or (kind in ("order", "gap") and verify_mode == "output"),
             where=where,
         ),
         verify_mode=verify_mode,

@@ -1,0 +1,48 @@
+"""manage.py verify_questions: run every verifiable question's code and check its key."""
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from exams.content.verification import verify_stored_questions
+from exams.models import Question
+from exams.verifier import MISMATCH, summarize
+
+
+class Command(BaseCommand):
+    help = "Check every answer key that running Python can decide; exit non-zero on a mismatch."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--id", action="append", dest="ids", help="Only these question ids.")
+
+    def handle(self, *args, ids: list[str] | None, **options) -> None:
+        questions = Question.objects.filter(is_active=True)
+        if ids:
+            questions = questions.filter(original_id__in=ids)
+        started = time.perf_counter()
+        results = verify_stored_questions(questions=questions)
+        elapsed = time.perf_counter() - started
+        for result in results:
+            if result.status != MISMATCH:
+                continue
+            self.stderr.write(f"MISMATCH {result.question_id} (objective {result.objective})")
+            for problem in result.problems:
+                self.stderr.write(f"  - {problem.message}")
+                if problem.expected or problem.actual:
+                    self.stderr.write(f"    expected: {problem.expected!r}")
+                    self.stderr.write(f"    actual:   {problem.actual!r}")
+        summary = summarize(results)
+        self.stdout.write(f"{'objective':<10}{'verified':>10}{'mismatch':>10}{'not run':>10}")
+        for objective, counts in summary["by_objective"].items():
+            self.stdout.write(
+                f"{objective:<10}{counts['verified']:>10}{counts['mismatch']:>10}"
+                f"{counts['not_verifiable']:>10}"
+            )
+        overall = summary["overall"]
+        self.stdout.write(
+            f"{'total':<10}{overall['verified']:>10}{overall['mismatch']:>10}"
+            f"{overall['not_verifiable']:>10}"
+        )
+        self.stdout.write(f"{overall['total']} question(s) checked in {elapsed:.1f} s.")
+        if overall["mismatch"]:
+            raise CommandError(f"{overall['mismatch']} question(s) have a key that does not match.")
