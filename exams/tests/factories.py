@@ -137,7 +137,7 @@ class ExamSessionFactory(DjangoModelFactory):
 
 
 class UserResponseFactory(DjangoModelFactory):
-    """A not-yet-correct response in a new session to a new question of that session's exam."""
+    """A wrong response, with no answer chosen, to a new question of a new session's exam."""
 
     class Meta:
         model = UserResponse
