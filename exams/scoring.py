@@ -19,14 +19,19 @@ class Score:
 def _tokens(text: str) -> tuple[str, ...] | None:
     try:
         tokens = tokenize.generate_tokens(io.StringIO(text.strip()).readline)
-        return tuple(
-            token.string
+        kept = [
+            token
             for token in tokens
             if token.type not in (tokenize.NEWLINE, tokenize.NL, tokenize.ENDMARKER,
                                   tokenize.INDENT, tokenize.DEDENT)
-        )  # fmt: skip
+        ]  # fmt: skip
     except (tokenize.TokenError, SyntaxError, IndentationError):
         return None
+    # Python 3.11 marks characters it cannot read as error tokens instead of raising:
+    # such text is not Python, so it is compared as plain text.
+    if any(token.type == tokenize.ERRORTOKEN for token in kept):
+        return None
+    return tuple(token.string for token in kept)
 
 
 def gap_text_matches(given: str, accepted: str) -> bool:

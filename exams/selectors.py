@@ -27,8 +27,8 @@ def attempt_items(*, attempt) -> list:
     """The attempt's items in order, with their questions (navigator and review screen)."""
     return list(
         attempt.responses.select_related("question").only(
-            "id", "position", "question_id", "is_skipped", "is_bookmarked", "answered_at",
-            "question__kind", "question__points",
+            "id", "session_id", "position", "question_id", "is_skipped", "is_bookmarked",
+            "answered_at", "question__kind", "question__points",
         )
     )  # fmt: skip
 
@@ -36,7 +36,9 @@ def attempt_items(*, attempt) -> list:
 def options_in_attempt_order(item) -> list:
     """The item's options in the order stored for this attempt."""
     answers = {answer.pk: answer for answer in item.question.answers.all()}
-    order = (item.response_data or {}).get("option_order") or sorted(answers)
+    stored = item.response_data or {}
+    # An ordering question shows the learner's saved arrangement once there is one.
+    order = stored.get("order") or stored.get("option_order") or sorted(answers)
     return [answers[pk] for pk in order if pk in answers]
 
 

@@ -242,6 +242,31 @@ def get_item(*, attempt: ExamSession, question_id: int) -> UserResponse:
         raise AttemptError("That question is not part of this attempt.") from None
 
 
+def _open_attempt_for_change(attempt: ExamSession, *, now: datetime) -> ExamSession:
+    """Lock and re-read the attempt; refuse a finished one, expire an overdue one.
+
+    A save racing the timer's auto-submit must see the finished state, not the copy its
+    request loaded earlier: the row lock orders it before or after the finish. Call it
+    inside a transaction.
+    """
+    if not attempt.is_completed and is_overdue(attempt=attempt, now=now):
+        raise _Overdue
+    attempt = ExamSession.objects.select_for_update().get(pk=attempt.pk)
+    if attempt.is_completed:
+        raise AttemptError("This attempt is finished; its answers can no longer be changed.")
+    return attempt
+
+
+class _Overdue(Exception):
+    """Internal: the attempt's time ran out; the caller finishes it outside its transaction."""
+
+
+TIME_IS_UP = (
+    "Time is up: this change arrived after the deadline and was not saved. "
+    "The exam was submitted with the answers saved before then."
+)
+
+
 def record_answer(
     *,
     attempt: ExamSession,
@@ -253,13 +278,23 @@ def record_answer(
 ) -> UserResponse:
     """Save (or replace) the learner's answer to one item the moment it is given."""
     now = now or timezone.now()
-    if attempt.is_completed:
-        raise AttemptError("This attempt is finished; its answers can no longer be changed.")
-    if expire_if_overdue(attempt=attempt, now=now):
-        raise AttemptError(
-            "Time is up: this answer arrived after the deadline and was not saved. "
-            "The exam was submitted with the answers saved before then."
-        )
+    try:
+        with transaction.atomic():
+            attempt = _open_attempt_for_change(attempt, now=now)
+            return _save_answer(
+                attempt,
+                question_id=question_id,
+                choice_ids=choice_ids,
+                order_ids=order_ids,
+                gap_texts=gap_texts,
+                now=now,
+            )
+    except _Overdue:
+        finish_attempt(attempt=attempt, now=now)
+        raise AttemptError(TIME_IS_UP) from None
+
+
+def _save_answer(attempt, *, question_id, choice_ids, order_ids, gap_texts, now) -> UserResponse:
     item = get_item(attempt=attempt, question_id=question_id)
     question = item.question
     if attempt.mode == ExamSession.Mode.PRACTICE and item.answered_at is not None:
@@ -298,15 +333,20 @@ def record_answer(
     return item
 
 
-def set_flag(*, attempt: ExamSession, question_id: int, flagged: bool) -> UserResponse:
-    if attempt.is_completed:
-        raise AttemptError("This attempt is finished; it can no longer be changed.")
-    if expire_if_overdue(attempt=attempt):
-        raise AttemptError("Time is up: the exam was submitted with the answers saved.")
-    item = get_item(attempt=attempt, question_id=question_id)
-    UserResponse.objects.filter(pk=item.pk).update(is_bookmarked=flagged)
-    item.is_bookmarked = flagged
-    return item
+def set_flag(
+    *, attempt: ExamSession, question_id: int, flagged: bool, now: datetime | None = None
+) -> UserResponse:
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            attempt = _open_attempt_for_change(attempt, now=now)
+            item = get_item(attempt=attempt, question_id=question_id)
+            UserResponse.objects.filter(pk=item.pk).update(is_bookmarked=flagged)
+            item.is_bookmarked = flagged
+            return item
+    except _Overdue:
+        finish_attempt(attempt=attempt, now=now)
+        raise AttemptError(TIME_IS_UP) from None
 
 
 def remember_position(*, attempt: ExamSession, position: int) -> None:

@@ -364,7 +364,7 @@ def test_malformed_yaml_is_reported_with_its_line(imported_sample: Path):
         path=imported_sample,
         line=line_of(SAMPLE_TEXT, "choose: 2"),
         question_id=None,
-        words=("malformed YAML", "mapping values are not allowed here"),
+        words=("malformed YAML", "mapping values are not allowed"),
     )
     assert database_state() == before
 
