@@ -256,12 +256,15 @@ def _write(files: list[ParsedFile], report: ImportReport, progress) -> None:
     for parsed in files:
         exam = exams[parsed.source_file]
         kept = [question.original_id for question in parsed.questions]
-        retired = (
+        # Look first, so that a re-import with nothing to retire issues no write at all.
+        to_retire = list(
             Question.objects.filter(exam=exam, is_active=True)
             .exclude(original_id__in=kept)
-            .update(is_active=False)
+            .values_list("pk", flat=True)
         )
-        report.retired += retired
+        if to_retire:
+            Question.objects.filter(pk__in=to_retire).update(is_active=False)
+        report.retired += len(to_retire)
         active_count = len(kept)
         if exam.total_questions != active_count:
             Exam.objects.filter(pk=exam.pk).update(total_questions=active_count)

@@ -581,11 +581,6 @@ def test_second_import_of_the_same_file_writes_nothing(imported_sample: Path):
     assert database_state() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a no-op re-import still runs one UPDATE per file (the retire query in "
-    "importing._write, matching 0 rows); it should SELECT the ids to retire first.",
-)
 def test_second_import_of_the_same_file_runs_no_write_statement(imported_sample: Path):
     with CaptureQueriesContext(connection) as captured:
         import_content(paths=[imported_sample])
