@@ -14,6 +14,9 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_QUESTIONS_PER_FILE = 5000
 ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,50}$")
 GAP_PATTERN = re.compile(r"\{\{(\d+)\}\}")
+# libyaml's C parser when the wheel has it (it does on PyPI's builds): the same safe
+# BaseLoader semantics, several times faster on large banks.
+_BASE_LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 KINDS = ("single", "multiple", "order", "gap")
 VERIFY_MODES = ("output", "expressions", "runs", "prints", "none")
 CHOICE_MODES = ("output", "expressions", "runs", "prints", "none")
@@ -144,7 +147,7 @@ class _Reader:
 def _load_yaml(text: str, reader: _Reader) -> tuple[Any, list[int]]:
     """Load with the BaseLoader (every scalar a string: no implicit booleans or floats, no
     object construction) and return the data with the line of each question."""
-    loader = yaml.BaseLoader(text)
+    loader = _BASE_LOADER(text)
     try:
         node = loader.get_single_node()
         if node is None:
