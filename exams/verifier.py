@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -29,7 +28,8 @@ MISMATCH = "mismatch"
 NOT_VERIFIABLE = "not_verifiable"
 STATUSES = (VERIFIED, MISMATCH, NOT_VERIFIABLE)
 
-GAP_PATTERN = re.compile(r"\{\{(\d+)\}\}")
+from exams.content.rules import GAP_PATTERN  # noqa: E402  (one definition of the marker)
+
 MESSAGE_TEXT_LIMIT = 120  # long outputs are cut short when quoted in a message
 
 

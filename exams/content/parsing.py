@@ -9,11 +9,12 @@ from typing import Any
 
 import yaml
 
+from exams.content.rules import AnswerSpec, question_structure_problems
+
 FORMAT_VERSION = "1"
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_QUESTIONS_PER_FILE = 5000
 ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,50}$")
-GAP_PATTERN = re.compile(r"\{\{(\d+)\}\}")
 # libyaml's C parser when the wheel has it (it does on PyPI's builds): the same safe
 # BaseLoader semantics, several times faster on large banks.
 _BASE_LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
@@ -346,30 +347,25 @@ def _read_answers(raw, question: ParsedQuestion, reader: _Reader, where) -> list
     duplicated = sorted({answer_id for answer_id in ids if ids.count(answer_id) > 1})
     if duplicated:
         reader.problem(f"answer id(s) used twice: {', '.join(duplicated)}.", **where)
-    correct = sum(answer.is_correct for answer in answers)
-    if question.kind == "single":
-        if correct == 0:
-            reader.problem("no correct answer: mark exactly one with 'correct: true'.", **where)
-        elif correct > 1:
-            reader.problem(
-                f"single-choice question with {correct} correct answers; exactly one may be "
-                "correct (use kind: multiple for more).",
-                **where,
-            )
     if question.kind == "multiple":
         question.choose = reader.integer(raw, "choose", allowed=range(1, 27), where=where)
-        if correct == 0:
-            reader.problem("no correct answer: mark the keys with 'correct: true'.", **where)
-        elif correct != question.choose:
-            reader.problem(
-                f"the stem asks to choose {question.choose} but {correct} answers are correct.",
-                **where,
-            )
-        elif question.choose >= len(answers):
-            reader.problem("choose must be smaller than the number of answers.", **where)
     elif "choose" in raw:
         reader.problem("'choose' belongs to multiple-choice questions only.", **where)
+    _apply_rules(question, answers, reader, where)
     return answers
+
+
+def _apply_rules(question: ParsedQuestion, answers: list[ParsedAnswer], reader, where) -> None:
+    """The rules the admin forms enforce too (exams.content.rules), reported per question."""
+    for problem in question_structure_problems(
+        kind=question.kind,
+        choose=question.choose,
+        code=question.code,
+        answers=[
+            AnswerSpec(answer.text, answer.is_correct, answer.gap_number) for answer in answers
+        ],
+    ):
+        reader.problem(problem.message, **where)
 
 
 def _read_gaps(raw, question: ParsedQuestion, reader: _Reader, where) -> list[ParsedAnswer]:
@@ -379,13 +375,6 @@ def _read_gaps(raw, question: ParsedQuestion, reader: _Reader, where) -> list[Pa
     if not isinstance(gaps, list) or not gaps:
         reader.problem("a gap question needs a 'gaps' list.", **where)
         return []
-    markers = sorted({int(number) for number in GAP_PATTERN.findall(question.code)})
-    if markers != list(range(1, len(gaps) + 1)):
-        reader.problem(
-            f"the code has gap markers {markers or 'none'} but {len(gaps)} gap(s) are listed; "
-            "number them {{1}}, {{2}}, … once per gap.",
-            **where,
-        )
     answers = []
     for number, gap in enumerate(gaps, start=1):
         if not isinstance(gap, dict):
@@ -413,6 +402,9 @@ def _read_gaps(raw, question: ParsedQuestion, reader: _Reader, where) -> list[Pa
                     gap_number=number,
                 )
             )
+    if {answer.gap_number for answer in answers} == set(range(1, len(gaps) + 1)):
+        # Every gap parsed: now the shared rules (the code's markers match the gaps).
+        _apply_rules(question, answers, reader, where)
     return answers
 
 

@@ -1,0 +1,102 @@
+"""The structural rules of a question, shared by the file importer and the admin forms."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+GAP_PATTERN = re.compile(r"\{\{(\d+)\}\}")
+
+
+@dataclass(frozen=True)
+class AnswerSpec:
+    text: str
+    is_correct: bool
+    gap_number: int | None = None
+
+
+@dataclass(frozen=True)
+class RuleProblem:
+    field: str  # "choose", "code_snippet" or "answers": where a form shows the message
+    message: str
+
+
+def question_structure_problems(
+    *, kind: str, choose: int | None, code: str, answers: Sequence[AnswerSpec]
+) -> list[RuleProblem]:
+    """What makes this question unusable for its kind, in words an author understands."""
+    problems: list[RuleProblem] = []
+    if kind == "gap":
+        return _gap_problems(code=code, answers=answers)
+    if len(answers) < 2:
+        problems.append(RuleProblem("answers", "a question needs at least two answers."))
+    correct = sum(answer.is_correct for answer in answers)
+    if kind == "single":
+        if correct == 0:
+            problems.append(
+                RuleProblem(
+                    "answers",
+                    "no correct answer: mark exactly one answer correct ('correct: true').",
+                )
+            )
+        elif correct > 1:
+            problems.append(
+                RuleProblem(
+                    "answers",
+                    f"single-choice question with {correct} correct answers; exactly one may "
+                    "be correct (use kind: multiple for more).",
+                )
+            )
+    elif kind == "multiple":
+        if not choose:
+            problems.append(RuleProblem("choose", "say how many answers the learner chooses."))
+        elif correct == 0:
+            problems.append(
+                RuleProblem(
+                    "answers", "no correct answer: mark the keys correct ('correct: true')."
+                )
+            )
+        elif correct != choose:
+            problems.append(
+                RuleProblem(
+                    "choose",
+                    f"the stem asks to choose {choose} but {correct} answers are correct.",
+                )
+            )
+        elif choose >= len(answers):
+            problems.append(
+                RuleProblem("choose", "choose must be smaller than the number of answers.")
+            )
+    elif kind == "order" and answers and not all(answer.is_correct for answer in answers):
+        problems.append(
+            RuleProblem("answers", "every item of an ordering question is part of its key.")
+        )
+    return problems
+
+
+def _gap_problems(*, code: str, answers: Sequence[AnswerSpec]) -> list[RuleProblem]:
+    markers = sorted({int(number) for number in GAP_PATTERN.findall(code or "")})
+    gaps = sorted({answer.gap_number for answer in answers if answer.gap_number})
+    problems = []
+    if not markers:
+        problems.append(
+            RuleProblem("code_snippet", "a gap question's code needs gap markers {{1}}, {{2}}, ….")
+        )
+    elif markers != list(range(1, len(markers) + 1)):
+        problems.append(
+            RuleProblem("code_snippet", f"number the gaps {{{{1}}}} upwards; found {markers}.")
+        )
+    missing = [number for number in markers if number not in gaps]
+    for number in missing:
+        problems.append(RuleProblem("answers", f"gap {number} has no accepted answers."))
+    extra = [number for number in gaps if number not in markers]
+    if extra:
+        problems.append(
+            RuleProblem("answers", f"accepted answers name gap(s) {extra} the code does not have.")
+        )
+    if any(answer.gap_number is None for answer in answers):
+        problems.append(
+            RuleProblem("answers", "every accepted answer must say which gap it fills.")
+        )
+    return problems
