@@ -17,6 +17,7 @@ from django.utils import timezone
 from exams.errors import AttemptError
 from exams.models import Answer, Exam, ExamSession, Module, Question, Topic, UserResponse
 from exams.scoring import score_response
+from exams.snapshots import answer_snapshot, question_snapshot
 
 # Answers that arrive this long after the deadline still count: the request left the
 # browser before time ran out and only the network was slow.
@@ -102,15 +103,17 @@ def draw_practice_questions(*, user, choice: PracticeChoice, rng=None) -> list[i
 
 
 def _create_items(attempt: ExamSession, question_ids: list[int], rng) -> None:
-    answers_by_question: dict[int, list[int]] = {pk: [] for pk in question_ids}
-    for answer_id, question_id in Answer.objects.filter(question_id__in=question_ids).values_list(
-        "pk", "question_id"
+    questions = Question.objects.select_related("topic").in_bulk(question_ids)
+    answers_by_question: dict[int, list[Answer]] = {pk: [] for pk in question_ids}
+    for answer in Answer.objects.filter(question_id__in=question_ids).order_by(
+        "answer_order", "id"
     ):
-        answers_by_question[question_id].append(answer_id)
+        answers_by_question[answer.question_id].append(answer)
     responses = []
     for position, question_id in enumerate(question_ids, start=1):
+        answers = answers_by_question[question_id]
         # Options are shuffled once per attempt and stored, so a reload shows the same order.
-        order = answers_by_question[question_id]
+        order = [answer.pk for answer in answers]
         rng.shuffle(order)
         responses.append(
             UserResponse(
@@ -119,7 +122,10 @@ def _create_items(attempt: ExamSession, question_ids: list[int], rng) -> None:
                 position=position,
                 is_correct=False,
                 is_skipped=True,
-                response_data={"option_order": order},
+                response_data={
+                    "option_order": order,
+                    "shown": question_snapshot(questions[question_id], answers),
+                },
             )
         )
     UserResponse.objects.bulk_create(responses)
@@ -402,3 +408,54 @@ def finish_overdue_attempts(*, now: datetime | None = None) -> int:
 
 def offered_exams() -> QuerySet[Exam]:
     return Exam.objects.offered().order_by("kind", "title")
+
+
+@dataclass(frozen=True)
+class RegradeResult:
+    attempts_checked: int
+    responses_changed: int
+    scores_changed: int
+
+
+@transaction.atomic
+def regrade_question(*, question: Question) -> RegradeResult:
+    """Re-score every response to this question with its current key (after an author fixed
+    a wrong key), refresh the key in the attempts' copies, and re-total finished attempts."""
+    answers = list(question.answers.order_by("answer_order", "id"))
+    responses = list(
+        UserResponse.objects.filter(question=question, answered_at__isnull=False)
+        .select_related("session")
+        .select_for_update()
+    )
+    changed_sessions: set[int] = set()
+    responses_changed = 0
+    for response in responses:
+        stored = response.response_data or {}
+        score = score_response(
+            question,
+            answers,
+            choice_ids=stored.get("choices", ()),
+            order_ids=stored.get("order", ()),
+            gap_texts=stored.get("gaps", ()),
+        )
+        if "shown" in stored:
+            stored["shown"]["answers"] = [answer_snapshot(answer) for answer in answers]
+            stored["shown"]["explanation_html"] = question.explanation_html or ""
+        if score.points != response.points_earned or score.is_correct != response.is_correct:
+            responses_changed += 1
+            changed_sessions.add(response.session_id)
+        response.points_earned, response.is_correct = score.points, score.is_correct
+        response.response_data = stored
+    UserResponse.objects.bulk_update(responses, ["points_earned", "is_correct", "response_data"])
+    scores_changed = 0
+    attempts = ExamSession.objects.filter(pk__in=changed_sessions, is_completed=True)
+    for attempt in attempts.select_related("exam"):
+        before = (attempt.scaled_score, attempt.passed)
+        _store_totals(attempt)
+        attempt.save()
+        scores_changed += (attempt.scaled_score, attempt.passed) != before
+    return RegradeResult(
+        attempts_checked=len({response.session_id for response in responses}),
+        responses_changed=responses_changed,
+        scores_changed=scores_changed,
+    )

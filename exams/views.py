@@ -13,10 +13,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from exams import selectors, services
-from exams.content.parsing import GAP_PATTERN
+from exams.content.rules import GAP_PATTERN
 from exams.errors import AttemptError
 from exams.models import Exam, ExamSession, Module, Question, Topic
 from exams.rendering import highlight_code
+from exams.snapshots import shown_question
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -195,15 +196,25 @@ def _gap_parts(item) -> list[dict]:
 
 
 def _feedback_context(item) -> dict:
-    question = item.question
-    answers = sorted(question.answers.all(), key=lambda answer: (answer.answer_order, answer.pk))
+    stored = item.response_data or {}
+    if "shown" in stored:
+        # What the attempt showed, not today's version of the question.
+        question = shown_question(stored["shown"])
+        answers = list(question.answers)
+        objective = question.objective
+    else:
+        question = item.question
+        answers = list(question.answers.all())
+        objective = question.topic.code if question.topic else ""
+    answers.sort(key=lambda answer: (answer.answer_order, answer.pk))
     return {
         "item": item,
         "question": question,
+        "objective": objective,
         "answers": answers,
-        "chosen": set((item.response_data or {}).get("choices", [])),
-        "order_given": (item.response_data or {}).get("order", []),
-        "gaps_given": (item.response_data or {}).get("gaps", []),
+        "chosen": set(stored.get("choices", [])),
+        "order_given": stored.get("order", []),
+        "gaps_given": stored.get("gaps", []),
     }
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import Q
 
 from exams.content.parsing import (
     ContentProblem,
@@ -193,6 +194,20 @@ def _write(files: list[ParsedFile], report: ImportReport, progress) -> None:
     existing_answers: dict[int, dict[str, Answer]] = defaultdict(dict)
     for answer in Answer.objects.filter(question__original_id__in=all_ids):
         existing_answers[answer.question_id][answer.original_id] = answer
+    # Questions learners have answered: their options keep their identity (see _diff_answers).
+    answered = set(
+        UserResponse.objects.filter(
+            Q(answered_at__isnull=False) | Q(answer__isnull=False),
+            question_id__in=[question.pk for question in existing.values()],
+        ).values_list("question_id", flat=True)
+    )
+    files_of_exams = dict(
+        Exam.objects.filter(
+            pk__in={question.exam_id for question in existing.values()}
+        ).values_list("pk", "source_file")
+    )
+    imported_files = {parsed.source_file for parsed in files}
+    problems: list[ContentProblem] = []
 
     new_questions: list[tuple[Question, ParsedQuestion]] = []
     changed_questions: list[Question] = []
@@ -210,10 +225,24 @@ def _write(files: list[ParsedFile], report: ImportReport, progress) -> None:
             if question is None:
                 new_questions.append((Question(original_id=item.original_id, **values), item))
             else:
-                answer_changes = _diff_answers(
-                    question, item, existing_answers[question.pk], answers_to_delete
+                owner = files_of_exams.get(question.exam_id)
+                if owner and owner != parsed.source_file and owner not in imported_files:
+                    problems.append(
+                        ContentProblem(
+                            parsed.path,
+                            item.line,
+                            item.original_id,
+                            f"duplicate id: already used in {owner}; import both files "
+                            "together to move a question from one to the other.",
+                        )
+                    )
+                    continue
+                to_create, to_update, to_delete = _diff_answers(
+                    question, item, existing_answers[question.pk]
                 )
-                to_create, to_update = answer_changes
+                if question.pk in answered:
+                    problems.extend(_answered_option_problems(parsed, item, to_update, to_delete))
+                answers_to_delete.extend(answer.pk for answer in to_delete)
                 if (
                     _differs(question, values)
                     or to_create
@@ -232,7 +261,8 @@ def _write(files: list[ParsedFile], report: ImportReport, progress) -> None:
             if total >= 2000 and done % 2000 == 0:
                 progress(f"checked {done}/{total} questions")
 
-    _refuse_deleting_answered(answers_to_delete)
+    if problems:
+        raise ImportAborted(problems)
     Answer.objects.filter(pk__in=answers_to_delete).delete()
     created = Question.objects.bulk_create(
         [question for question, _ in new_questions], batch_size=BATCH_SIZE
@@ -275,7 +305,7 @@ def _answers_with_values(item: ParsedQuestion):
         yield answer, _answer_values(answer, order=order)
 
 
-def _diff_answers(question, item, current: dict[str, Answer], to_delete: list[int]):
+def _diff_answers(question, item, current: dict[str, Answer]):
     to_create, to_update = [], []
     wanted = set()
     for answer, fields in _answers_with_values(item):
@@ -286,31 +316,34 @@ def _diff_answers(question, item, current: dict[str, Answer], to_delete: list[in
                 Answer(question_id=question.pk, original_id=answer.original_id, **fields)
             )
         elif _differs(existing, fields):
+            existing.previous_text = existing.text
+            existing.previous_gap = existing.gap_number
             for name, value in fields.items():
                 setattr(existing, name, value)
             to_update.append(existing)
-    to_delete.extend(answer.pk for key, answer in current.items() if key not in wanted)
-    return to_create, to_update
+    to_delete = [answer for key, answer in current.items() if key not in wanted]
+    return to_create, to_update, to_delete
 
 
-def _refuse_deleting_answered(answer_ids: list[int]) -> None:
-    answered = (
-        UserResponse.objects.filter(answer_id__in=answer_ids)
-        .values_list("question__original_id", "answer__original_id")
-        .distinct()
-    )
-    problems = [
-        ContentProblem(
-            "import",
-            None,
-            question_id,
-            f"answer {answer_id} was chosen by learners and cannot be removed; "
-            "keep it (mark it wrong if it is wrong) so their history stays readable.",
+def _answered_option_problems(parsed, item, to_update, to_delete) -> list[ContentProblem]:
+    """Learners' responses point at options by identity: an answered question's options may
+    change their key or explanation, but not disappear or turn into other options."""
+    problems = []
+    for answer in to_delete:
+        problems.append(
+            f"answer {answer.original_id} was chosen by learners and cannot be removed; keep "
+            "it (mark it wrong if it is wrong) so their history stays readable."
         )
-        for question_id, answer_id in answered
+    for answer in to_update:
+        if answer.text != answer.previous_text or answer.gap_number != answer.previous_gap:
+            problems.append(
+                f"answer {answer.original_id} would change from {answer.previous_text!r} to "
+                f"{answer.text!r}, but learners have answered this question; give the "
+                "answers explicit ids, or add new options after the existing ones."
+            )
+    return [
+        ContentProblem(parsed.path, item.line, item.original_id, message) for message in problems
     ]
-    if problems:
-        raise ImportAborted(problems)
 
 
 def _upsert_exam(parsed: ParsedFile, report: ImportReport) -> Exam:
