@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from exams import views
+from exams import staff_views, views
 
 app_name = "exams"
 
@@ -18,4 +18,5 @@ urlpatterns = [
     path("attempts/<int:attempt_id>/review/", views.review, name="review"),
     path("attempts/<int:attempt_id>/finish/", views.finish, name="finish"),
     path("attempts/<int:attempt_id>/report/", views.report, name="report"),
+    path("staff/cohort/", staff_views.cohort, name="cohort"),
 ]

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import html
+import multiprocessing
+import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,11 +75,35 @@ def _objective_index(syllabus_code: str | None) -> dict[str, Topic]:
     return {topic.code: topic for topic in topics}
 
 
+# Big imports parse their files in parallel: YAML parsing is most of their time. Spawned
+# (not forked) workers, so no database connection is ever shared with a child process.
+PARALLEL_PARSE_MIN_BYTES = 2 * 1024 * 1024
+
+
+def _read_all(jobs: list[tuple[Path, set[str]]]) -> list[tuple[ParsedFile | None, list]]:
+    def size(path: Path) -> int:
+        try:
+            return path.stat().st_size
+        except OSError:
+            return 0
+
+    workers = min(len(jobs), os.cpu_count() or 1)
+    if workers < 2 or sum(size(path) for path, _ in jobs) < PARALLEL_PARSE_MIN_BYTES:
+        return [read_content_file(path, known_objectives=known) for path, known in jobs]
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = [
+            pool.submit(read_content_file, path, known_objectives=known) for path, known in jobs
+        ]
+        return [future.result() for future in futures]
+
+
 def parse_files(*, paths: Iterable[Path]) -> tuple[list[ParsedFile], list[ContentProblem]]:
     """Read and validate every file; nothing is written. Problems from all files are returned."""
     files: list[ParsedFile] = []
     problems: list[ContentProblem] = []
     objective_cache: dict[str | None, dict[str, Topic]] = {}
+    jobs: list[tuple[Path, set[str]]] = []
     for path in paths:
         path = Path(path)
         syllabus_code = _peek_syllabus_code(path)
@@ -90,7 +117,8 @@ def parse_files(*, paths: Iterable[Path]) -> tuple[list[ParsedFile], list[Conten
                 )
             )
             continue
-        parsed, file_problems = read_content_file(path, known_objectives=known)
+        jobs.append((path, known))
+    for parsed, file_problems in _read_all(jobs):
         problems.extend(file_problems)
         if parsed is not None:
             files.append(parsed)
@@ -143,16 +171,33 @@ def import_content(
     return report
 
 
-def _question_values(question: ParsedQuestion, *, exam: Exam, topic: Topic, order: int) -> dict:
+def _rendered(text: str, *, current_text: str | None, current_html: str | None) -> str:
+    # Re-rendering unchanged Markdown is most of a no-op re-import's time: reuse the stored HTML.
+    if current_text == text and current_html is not None:
+        return current_html
+    return render_markdown(text)
+
+
+def _question_values(
+    question: ParsedQuestion, *, exam: Exam, topic: Topic, order: int, current: Question | None
+) -> dict:
     return {
         "text": question.text,
-        "html_content": render_markdown(question.text),
+        "html_content": _rendered(
+            question.text,
+            current_text=current.text if current else None,
+            current_html=current.html_content if current else None,
+        ),
         "difficulty": question.difficulty,
         "topic_id": topic.pk,
         "exam_id": exam.pk,
         "code_snippet": question.code or None,
         "explanation": question.explanation,
-        "explanation_html": render_markdown(question.explanation),
+        "explanation_html": _rendered(
+            question.explanation,
+            current_text=current.explanation if current else None,
+            current_html=current.explanation_html if current else None,
+        ),
         "question_order": order,
         "kind": question.kind,
         "points": question.points,
@@ -220,8 +265,10 @@ def _write(files: list[ParsedFile], report: ImportReport, progress) -> None:
         exam = exams[parsed.source_file]
         topics = topic_indexes[parsed.syllabus_code]
         for order, item in enumerate(parsed.questions, start=1):
-            values = _question_values(item, exam=exam, topic=topics[item.objective], order=order)
             question = existing.get(item.original_id)
+            values = _question_values(
+                item, exam=exam, topic=topics[item.objective], order=order, current=question
+            )
             if question is None:
                 new_questions.append((Question(original_id=item.original_id, **values), item))
             else:
