@@ -1,25 +1,466 @@
-"""Admin for authoring questions with their answers."""
+"""Admin for authoring questions: answers inline, shared validation, preview, bulk actions."""
 
-from django.contrib import admin
+from __future__ import annotations
 
-from exams.models import Answer, Question
+import html
+import random
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.safestring import SafeString
+from django.utils.text import Truncator
+
+from exams.content.exporting import export_selection, questions_for_export
+from exams.content.parsing import SEQUENCE_MODES
+from exams.content.rules import GAP_PATTERN, AnswerSpec, question_structure_problems
+from exams.content.verification import verify_stored_questions
+from exams.models import Answer, Question, Topic
+from exams.rendering import highlight_code, render_markdown
+from exams.services import regrade_question
+from exams.statistics import annotate_item_statistics, flagged_question_ids, item_statistics
+from exams.verifier import MISMATCH, VERIFIED
+
+# Editing any of these can change what the key should be, so the stored verdict is stale.
+KEY_FIELDS = {"text", "code_snippet", "kind", "choose", "stdin", "expected_output", "verify_mode"}
+ANSWER_KEY_FIELDS = {"text", "is_correct", "raises", "gap_number", "answer_order", "DELETE"}
+RULE_FIELD_LABELS = {"choose": "Choose", "code_snippet": "Code snippet", "answers": "Answers"}
+CLASSIFICATION_FIELDS = (
+    "exam", "topic", "kind", "points", "difficulty", "choose", "is_active", "question_order",
+)  # fmt: skip
+VERIFICATION_FIELDS = (
+    "verify_mode", "verify_reason", "stdin", "expected_output", "explanation",
+    "verification_status",
+)  # fmt: skip
+MESSAGE_LIMIT = 20  # mismatched questions named one by one in the message area
+
+
+class QuestionAdminForm(forms.ModelForm):
+    class Meta:
+        model = Question
+        fields = "__all__"  # noqa: DJ007  (the admin's fieldsets choose what is shown)
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 4, "cols": 80}),
+            "code_snippet": forms.Textarea(
+                attrs={
+                    "class": "code-editor",
+                    "rows": 12,
+                    "cols": 80,
+                    "spellcheck": "false",
+                    "autocapitalize": "off",
+                    "autocomplete": "off",
+                    "wrap": "off",
+                }
+            ),
+            "explanation": forms.Textarea(attrs={"rows": 4, "cols": 80}),
+            "verify_reason": forms.Textarea(attrs={"rows": 2, "cols": 80}),
+            "stdin": forms.Textarea(attrs={"class": "code-editor", "rows": 2, "cols": 80}),
+            "expected_output": forms.Textarea(
+                attrs={"class": "code-editor", "rows": 3, "cols": 80}
+            ),
+        }
+
+    def clean(self):
+        cleaned_data = super().clean()
+        kind, verify_mode = cleaned_data.get("kind"), cleaned_data.get("verify_mode")
+        # exams.content.parsing checks the same for content files, inline (nothing to call).
+        if (
+            verify_mode == Question.VerifyMode.NONE
+            and not (cleaned_data.get("verify_reason") or "").strip()
+        ):
+            self.add_error("verify_reason", "'Not verifiable' needs a reason saying why.")
+        if kind in (Question.Kind.ORDER, Question.Kind.GAP) and verify_mode not in SEQUENCE_MODES:
+            label = Question.Kind(kind).label
+            self.add_error(
+                "verify_mode", f"{label} questions are verified by their output or not at all."
+            )
+        return cleaned_data
+
+
+class AnswerInlineFormSet(BaseInlineFormSet):
+    """Runs the importer's structural rules on the question and its non-deleted answers."""
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return  # a broken answer row shows its own error; the rules need whole rows
+        answers = [
+            AnswerSpec(
+                text=form.cleaned_data.get("text", ""),
+                is_correct=bool(form.cleaned_data.get("is_correct")),
+                gap_number=form.cleaned_data.get("gap_number"),
+            )
+            for form in self.forms
+            if form.cleaned_data and not self._should_delete_form(form)
+        ]
+        # The admin builds this formset on the question the main form has just filled in,
+        # so instance carries the posted kind, choose and code.
+        question = self.instance
+        problems = question_structure_problems(
+            kind=question.kind,
+            choose=question.choose,
+            code=question.code_snippet or "",
+            answers=answers,
+        )
+        if problems:
+            raise ValidationError(
+                [
+                    ValidationError(f"{RULE_FIELD_LABELS.get(problem.field, problem.field)}: "
+                                    f"{problem.message}")
+                    for problem in problems
+                ]
+            )  # fmt: skip
 
 
 class AnswerInline(admin.TabularInline):
     model = Answer
+    formset = AnswerInlineFormSet
     fields = ("answer_order", "text", "is_correct", "raises", "gap_number", "explanation")
     extra = 0
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs["widgets"] = {
+            "text": forms.Textarea(attrs={"class": "code-editor option-editor", "rows": 2}),
+            "explanation": forms.Textarea(attrs={"rows": 2}),
+        }
+        return super().get_formset(request, obj, **kwargs)
+
+    def get_extra(self, request, obj=None, **kwargs) -> int:
+        return 4 if obj is None else 0
+
+
+class BlockFilter(admin.RelatedOnlyFieldListFilter):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.title = "block"
+
+
+class ObjectiveFilter(admin.RelatedOnlyFieldListFilter):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.title = "objective"
+
+
+class NeedsReviewFilter(admin.SimpleListFilter):
+    title = "needs review"
+    parameter_name = "needs_review"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Needs review (key mismatch or flagged statistics)")]
+
+    def queryset(self, request, queryset):
+        if self.value() != "yes":
+            return queryset
+        flagged = flagged_question_ids(questions=queryset)
+        return queryset.filter(
+            Q(verification_status=Question.VerificationStatus.MISMATCH) | Q(pk__in=flagged)
+        )
+
+
+class MoveToTopicForm(forms.Form):
+    topic = forms.ModelChoiceField(
+        queryset=Topic.objects.select_related("module"), label="Objective"
+    )
+
+
+class SetDifficultyForm(forms.Form):
+    difficulty = forms.TypedChoiceField(
+        choices=[(level, str(level)) for level in range(1, 6)], coerce=int
+    )
 
 
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
+    form = QuestionAdminForm
+    inlines = [AnswerInline]
     list_display = (
-        "original_id", "topic", "kind", "difficulty", "points", "verification_status", "is_active",
+        "original_id", "short_text", "objective", "kind", "difficulty", "verification_status",
+        "is_active", "times_answered", "facility",
     )  # fmt: skip
+    list_display_links = ("original_id", "short_text")
     list_filter = (
-        "topic__module", "topic", "kind", "difficulty", "exam", "is_active", "verification_status",
+        ("topic__module", BlockFilter), ("topic", ObjectiveFilter), "kind", "difficulty",
+        "exam", "is_active", "verification_status", NeedsReviewFilter,
     )  # fmt: skip
     search_fields = ("original_id", "text", "code_snippet", "answers__text")
     list_select_related = ("topic",)
-    inlines = [AnswerInline]
-    readonly_fields = ("html_content", "explanation_html", "verification_status")
+    readonly_fields = (
+        "verification_status", "learner_preview", "key_and_explanations", "statistics",
+    )  # fmt: skip
+    fieldsets = (
+        ("Stem and code", {"fields": ("original_id", "text", "code_snippet")}),
+        ("Classification", {"fields": CLASSIFICATION_FIELDS}),
+        ("Verification and explanation", {"fields": VERIFICATION_FIELDS}),
+    )
+    saved_fieldsets = (
+        ("Preview: the item as a learner sees it", {"fields": ("learner_preview",)}),
+        ("Key and explanations", {"fields": ("key_and_explanations",)}),
+        ("Item statistics", {"fields": ("statistics",)}),
+    )
+    actions = (
+        "activate", "deactivate", "move_to_topic", "set_difficulty", "verify_keys",
+        "export_selection", "regrade_answers",
+    )  # fmt: skip
+
+    class Media:
+        css = {"all": ("css/code.css", "css/admin-authoring.css")}
+
+    def get_fieldsets(self, request, obj=None):
+        return self.fieldsets + (self.saved_fieldsets if obj is not None else ())
+
+    def get_queryset(self, request):
+        return annotate_item_statistics(super().get_queryset(request))
+
+    # List columns
+
+    @admin.display(description="text", ordering="text")
+    def short_text(self, question: Question) -> str:
+        return Truncator(question.text).chars(70)
+
+    @admin.display(description="objective", ordering="topic__code")
+    def objective(self, question: Question) -> str:
+        return question.topic.code if question.topic else "—"
+
+    @admin.display(description="times answered", ordering="times_answered")
+    def times_answered(self, question: Question) -> int:
+        return question.times_answered
+
+    @admin.display(description="facility", ordering="facility")
+    def facility(self, question: Question) -> str:
+        return "—" if question.facility is None else f"{question.facility:.2f}"
+
+    # Change page: preview, key and statistics (saved state; save to refresh)
+
+    @admin.display(description="learner preview")
+    def learner_preview(self, question: Question) -> SafeString:
+        answers = _ordered_answers(question)
+        if question.kind == Question.Kind.ORDER:
+            answers = _shuffled_away_from_key(answers, seed=question.pk)
+        return render_to_string(
+            "admin/exams/question/learner_preview.html",
+            {
+                "question": question,
+                "stem_html": _stem_html(question),
+                "code_html": highlight_code(question.code_snippet)
+                if question.code_snippet and question.kind != Question.Kind.GAP
+                else "",
+                "options": [(answer, _answer_html(answer)) for answer in answers],
+                "gap_parts": _gap_parts(question.code_snippet or "")
+                if question.kind == Question.Kind.GAP
+                else [],
+            },
+        )
+
+    @admin.display(description="key and explanations")
+    def key_and_explanations(self, question: Question) -> SafeString:
+        answers = _ordered_answers(question)
+        gaps: dict[int, list[Answer]] = {}
+        for answer in answers:
+            gaps.setdefault(answer.gap_number or 0, []).append(answer)
+        return render_to_string(
+            "admin/exams/question/key_and_explanations.html",
+            {
+                "question": question,
+                "options": [(answer, _answer_html(answer)) for answer in answers],
+                "gaps": sorted(gaps.items()),
+                "explanation_html": question.explanation_html
+                or render_markdown(question.explanation or ""),
+            },
+        )
+
+    @admin.display(description="statistics")
+    def statistics(self, question: Question) -> SafeString:
+        stats = item_statistics(question=question)
+        answers = {answer.pk: answer for answer in question.answers.all()}
+        option_rows = [
+            (answers[pk], count, count / stats.times_answered if stats.times_answered else None)
+            for pk, count in stats.option_counts.items()
+            if pk in answers
+        ]
+        return render_to_string(
+            "admin/exams/question/statistics.html",
+            {"stats": stats, "option_rows": option_rows},
+        )
+
+    # Saving: rendering only (validation lives in the form and the formset)
+
+    def save_model(self, request, obj: Question, form, change: bool) -> None:
+        obj.html_content = render_markdown(obj.text)
+        obj.explanation_html = render_markdown(obj.explanation or "")
+        if change and KEY_FIELDS.intersection(form.changed_data):
+            obj.verification_status = Question.VerificationStatus.UNCHECKED
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change: bool) -> None:
+        key_changed = any(
+            ANSWER_KEY_FIELDS.intersection(answer_form.changed_data)
+            for answer_form in formset.forms
+        )
+        answers = formset.save(commit=False)
+        for answer in answers:
+            answer.html_content = html.escape(answer.text)
+            answer.save()
+        for answer in formset.deleted_objects:
+            answer.delete()
+        formset.save_m2m()
+        question = form.instance
+        if (
+            change
+            and key_changed
+            and question.verification_status != Question.VerificationStatus.UNCHECKED
+        ):
+            question.verification_status = Question.VerificationStatus.UNCHECKED
+            Question.objects.filter(pk=question.pk).update(
+                verification_status=Question.VerificationStatus.UNCHECKED
+            )
+
+    # Bulk actions
+
+    @admin.action(description="Activate selected questions", permissions=["change"])
+    def activate(self, request: HttpRequest, queryset: QuerySet[Question]) -> None:
+        count = _plain(queryset).update(is_active=True)
+        self.message_user(request, f"Activated {count} question(s).", messages.SUCCESS)
+
+    @admin.action(description="Deactivate selected questions", permissions=["change"])
+    def deactivate(self, request: HttpRequest, queryset: QuerySet[Question]) -> None:
+        count = _plain(queryset).update(is_active=False)
+        self.message_user(
+            request,
+            f"Deactivated {count} question(s); learners' past attempts keep them.",
+            messages.SUCCESS,
+        )
+
+    @admin.action(description="Move selected questions to an objective…", permissions=["change"])
+    def move_to_topic(self, request: HttpRequest, queryset: QuerySet[Question]):
+        form = MoveToTopicForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            topic = form.cleaned_data["topic"]
+            count = _plain(queryset).update(topic=topic)
+            self.message_user(
+                request, f"Moved {count} question(s) to objective {topic}.", messages.SUCCESS
+            )
+            return None
+        return self._action_page(
+            request, queryset, form, action="move_to_topic", title="Move questions to objective"
+        )
+
+    @admin.action(description="Set difficulty of selected questions…", permissions=["change"])
+    def set_difficulty(self, request: HttpRequest, queryset: QuerySet[Question]):
+        form = SetDifficultyForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            difficulty = form.cleaned_data["difficulty"]
+            count = _plain(queryset).update(difficulty=difficulty)
+            self.message_user(
+                request, f"Set difficulty {difficulty} on {count} question(s).", messages.SUCCESS
+            )
+            return None
+        return self._action_page(
+            request, queryset, form, action="set_difficulty", title="Set difficulty"
+        )
+
+    @admin.action(description="Verify keys of selected questions", permissions=["change"])
+    def verify_keys(self, request: HttpRequest, queryset: QuerySet[Question]) -> None:
+        results = verify_stored_questions(questions=_plain(queryset))
+        verified = [result for result in results if result.status == VERIFIED]
+        mismatched = [result for result in results if result.status == MISMATCH]
+        not_verifiable = len(results) - len(verified) - len(mismatched)
+        summary = f"{len(verified)} verified, {len(mismatched)} mismatched"
+        if mismatched:
+            summary += ": " + ", ".join(result.question_id for result in mismatched)
+        if not_verifiable:
+            summary += f"; {not_verifiable} not verifiable"
+        self.message_user(
+            request, summary + ".", messages.WARNING if mismatched else messages.SUCCESS
+        )
+        for result in mismatched[:MESSAGE_LIMIT]:
+            first = result.problems[0].message if result.problems else "mismatch"
+            self.message_user(request, f"{result.question_id}: {first}", messages.ERROR)
+        if len(mismatched) > MESSAGE_LIMIT:
+            self.message_user(
+                request,
+                f"… and {len(mismatched) - MESSAGE_LIMIT} more mismatched; filter the list "
+                "by verification status to see them all.",
+                messages.ERROR,
+            )
+
+    @admin.action(description="Export selected questions to the content format")
+    def export_selection(self, request: HttpRequest, queryset: QuerySet[Question]):
+        questions = questions_for_export(_plain(queryset)).order_by("question_order", "id")
+        today = timezone.localdate()
+        text = export_selection(questions, title=f"Exported from admin on {today:%Y-%m-%d}")
+        response = HttpResponse(text, content_type="application/yaml; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="questions-{today:%Y%m%d}.yaml"'
+        return response
+
+    @admin.action(
+        description="Regrade learners' answers to selected questions", permissions=["change"]
+    )
+    def regrade_answers(self, request: HttpRequest, queryset: QuerySet[Question]) -> None:
+        attempts = scores_changed = 0
+        for question in _plain(queryset):
+            result = regrade_question(question=question)
+            attempts += result.attempts_checked
+            scores_changed += result.scores_changed
+        self.message_user(
+            request, f"Regraded {attempts} attempts; {scores_changed} scores changed.",
+            messages.SUCCESS,
+        )  # fmt: skip
+
+    def _action_page(self, request, queryset, form, *, action: str, title: str):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "form": form,
+            "questions": _plain(queryset).select_related("topic"),
+            "action": action,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "opts": self.model._meta,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/exams/question/bulk_action.html", context)
+
+
+def _plain(queryset: QuerySet[Question]) -> QuerySet[Question]:
+    """The selection without the changelist's statistics columns, for updates and exports."""
+    return Question.objects.filter(pk__in=queryset.values("pk"))
+
+
+def _ordered_answers(question: Question) -> list[Answer]:
+    return sorted(question.answers.all(), key=lambda answer: (answer.answer_order, answer.pk))
+
+
+def _shuffled_away_from_key(answers: list[Answer], *, seed: int) -> list[Answer]:
+    # Learners get the items of an ordering question shuffled; showing them in answer order
+    # would give the key away, so the preview shuffles too (the same way on every visit).
+    shuffled = list(answers)
+    random.Random(seed).shuffle(shuffled)
+    if len(shuffled) > 1 and shuffled == answers:
+        shuffled.reverse()
+    return shuffled
+
+
+def _stem_html(question: Question) -> str:
+    # html_content is sanitized when saved; questions from other sources may lack it.
+    return question.html_content or render_markdown(question.text)
+
+
+def _answer_html(answer: Answer) -> str:
+    return answer.html_content if answer.html_content is not None else html.escape(answer.text)
+
+
+def _gap_parts(code: str) -> list[dict]:
+    """The code split into text and numbered gaps, as the learner's item page shows it."""
+    parts, last = [], 0
+    for match in GAP_PATTERN.finditer(code):
+        parts.append({"text": code[last : match.start()]})
+        parts.append({"gap": int(match.group(1))})
+        last = match.end()
+    parts.append({"text": code[last:]})
+    return parts

@@ -1,9 +1,14 @@
-"""Admin for the syllabus (syllabi, blocks, objectives) and question sets."""
+"""Admin for the syllabus (syllabi, blocks, objectives) and question sets (exams)."""
 
-from django.contrib import admin
-from django.db.models import Count
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.urls import path, reverse
+from django.utils.html import format_html
 
-from exams.models import Exam, Module, Syllabus, Topic
+from exams.admin import content_import
+from exams.models import Exam, Module, Question, Syllabus, Topic
 
 
 class ModuleInline(admin.TabularInline):
@@ -45,8 +50,181 @@ class TopicAdmin(admin.ModelAdmin):
         return topic.question_count
 
 
+class ExamAdminForm(forms.ModelForm):
+    """Checks what an attempt needs: a blueprint the bank can fill, a time limit, a pass mark."""
+
+    class Meta:
+        model = Exam
+        fields = (
+            "title", "description", "kind", "code", "syllabus", "blueprint", "total_questions",
+            "time_limit", "pass_percent", "max_score", "is_active", "version", "source_file",
+            "metadata",
+        )  # fmt: skip
+
+    def clean_blueprint(self) -> dict:
+        # An emptied field means "no blueprint", not a JSON null.
+        blueprint = self.cleaned_data["blueprint"]
+        return {} if blueprint is None else blueprint
+
+    def clean_pass_percent(self) -> int:
+        pass_percent = self.cleaned_data["pass_percent"]
+        if not 1 <= pass_percent <= 100:
+            raise ValidationError("The pass mark must be between 1 and 100 percent.")
+        return pass_percent
+
+    def clean_time_limit(self) -> int:
+        time_limit = self.cleaned_data["time_limit"]
+        if time_limit <= 0:
+            raise ValidationError("The time limit must be more than 0 seconds.")
+        return time_limit
+
+    def clean(self) -> dict:
+        cleaned_data = super().clean()
+        blueprint = cleaned_data.get("blueprint")
+        if "blueprint" not in cleaned_data:
+            return cleaned_data
+        is_mock = cleaned_data.get("kind") == Exam.Kind.MOCK
+        if blueprint == {}:
+            if is_mock:
+                self.add_error("blueprint", "A mock exam needs a blueprint of items per block.")
+            return cleaned_data
+        if not is_mock:
+            self.add_error(
+                "blueprint", "Only mock exams draw by blueprint: clear it for other kinds."
+            )
+            return cleaned_data
+        for message in _blueprint_problems(blueprint, cleaned_data.get("syllabus")):
+            self.add_error("blueprint", message)
+        return cleaned_data
+
+
+def _blueprint_problems(blueprint, syllabus: Syllabus | None) -> list[str]:
+    # The same conditions services.draw_questions refuses an attempt on, caught at edit time.
+    if not isinstance(blueprint, dict):
+        return ['The blueprint must be a JSON object of block number to item count, e.g. {"1": 7}.']
+    problems = []
+    counts: dict[str, int] = {}
+    for block, count in blueprint.items():
+        if not str(block).isdigit():
+            problems.append(f"Block {block!r} is not a block number.")
+        elif isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            problems.append(f"Block {block}: the item count must be a positive whole number.")
+        else:
+            counts[block] = count
+    if not counts:
+        return problems
+    if syllabus is None:
+        return [*problems, "A blueprint needs a syllabus: its block numbers refer to it."]
+    modules = {str(module.number): module for module in syllabus.modules.all()}
+    available = dict(
+        Question.objects.active()
+        .filter(topic__module__in=modules.values())
+        .order_by()
+        .values("topic__module")
+        .annotate(count=Count("pk"))
+        .values_list("topic__module", "count")
+    )
+    for block, count in counts.items():
+        module = modules.get(block)
+        if module is None:
+            known = ", ".join(sorted(modules, key=int)) or "none"
+            problems.append(
+                f"Block {block} is not a block of {syllabus.code} (its blocks: {known})."
+            )
+        elif available.get(module.pk, 0) < count:
+            problems.append(
+                f"Block {block} needs {count} items, but the bank has only "
+                f"{available.get(module.pk, 0)} active questions for it."
+            )
+    return problems
+
+
 @admin.register(Exam)
 class ExamAdmin(admin.ModelAdmin):
-    list_display = ("title", "kind", "code", "total_questions", "time_limit", "is_active")
+    form = ExamAdminForm
+    change_list_template = "admin/exams/import_link_change_list.html"
+    list_display = (
+        "title", "kind", "code", "active_question_count", "question_count", "time_limit",
+        "is_active",
+    )  # fmt: skip
     list_filter = ("kind", "is_active")
     search_fields = ("title", "description", "source_file")
+    readonly_fields = ("questions_link",)
+    actions = ["deactivate", "activate"]
+
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="exams_exam_import",
+            ),
+            path(
+                "import/confirm/",
+                self.admin_site.admin_view(self.import_confirm_view),
+                name="exams_exam_import_confirm",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        return content_import.upload_view(request, model_admin=self)
+
+    def import_confirm_view(self, request):
+        return content_import.confirm_view(request, model_admin=self)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_import_questions": content_import.can_import(request.user),
+        }
+        return super().changelist_view(request, extra_context=extra_context)
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                question_count=Count("questions"),
+                active_question_count=Count("questions", filter=Q(questions__is_active=True)),
+            )
+        )
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # is_active is the design's soft delete: deleting would cascade to learners' attempts.
+        # Without the permission the admin also drops its "delete selected" action.
+        return False
+
+    @admin.display(ordering="question_count", description="questions")
+    def question_count(self, exam: Exam) -> int:
+        return exam.question_count
+
+    @admin.display(ordering="active_question_count", description="active questions")
+    def active_question_count(self, exam: Exam) -> int:
+        return exam.active_question_count
+
+    @admin.display(description="questions")
+    def questions_link(self, exam: Exam) -> str:
+        if exam.pk is None:
+            return "-"
+        url = reverse("admin:exams_question_changelist") + f"?exam__id__exact={exam.pk}"
+        return format_html(
+            '<a href="{}">{} questions ({} active)</a>',
+            url,
+            exam.questions.count(),
+            exam.questions.filter(is_active=True).count(),
+        )
+
+    @admin.action(
+        description="Deactivate (hide from learners, keep history)", permissions=["change"]
+    )
+    def deactivate(self, request, queryset) -> None:
+        changed = queryset.filter(is_active=True).update(is_active=False)
+        self.message_user(
+            request, f"Deactivated {changed} exam(s); their attempts are kept.", messages.SUCCESS
+        )
+
+    @admin.action(description="Activate", permissions=["change"])
+    def activate(self, request, queryset) -> None:
+        changed = queryset.filter(is_active=False).update(is_active=True)
+        self.message_user(request, f"Activated {changed} exam(s).", messages.SUCCESS)
