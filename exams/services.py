@@ -11,11 +11,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from exams.errors import AttemptError
-from exams.models import Answer, Exam, ExamSession, Module, Question, Topic, UserResponse
+from exams.models import (
+    Answer,
+    Exam,
+    ExamSession,
+    Module,
+    Question,
+    Syllabus,
+    Topic,
+    UserResponse,
+)
 from exams.scoring import score_response
 from exams.snapshots import answer_snapshot, question_snapshot
 
@@ -49,6 +58,48 @@ def _prefer_unseen(candidates: list[int], *, seen: set[int], count: int, rng) ->
     return (unseen + already)[:count]
 
 
+def blueprint_problems(*, blueprint, syllabus: Syllabus | None) -> list[str]:
+    """Why a blueprint cannot be drawn: checked by the exam admin at edit time and by
+    draw_questions at start."""
+    if not isinstance(blueprint, dict):
+        return ['The blueprint must be a JSON object of block number to item count, e.g. {"1": 7}.']
+    problems = []
+    counts: dict[str, int] = {}
+    for block, count in blueprint.items():
+        if not str(block).isdigit():
+            problems.append(f"Block {block!r} is not a block number.")
+        elif isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            problems.append(f"Block {block}: the item count must be a positive whole number.")
+        else:
+            counts[block] = count
+    if not counts:
+        return problems
+    if syllabus is None:
+        return [*problems, "A blueprint needs a syllabus: its block numbers refer to it."]
+    modules = {str(module.number): module for module in syllabus.modules.all()}
+    available = dict(
+        Question.objects.active()
+        .filter(topic__module__in=modules.values())
+        .order_by()
+        .values("topic__module")
+        .annotate(count=Count("pk"))
+        .values_list("topic__module", "count")
+    )
+    for block, count in counts.items():
+        module = modules.get(block)
+        if module is None:
+            known = ", ".join(sorted(modules, key=int)) or "none"
+            problems.append(
+                f"Block {block} is not a block of {syllabus.code} (its blocks: {known})."
+            )
+        elif available.get(module.pk, 0) < count:
+            problems.append(
+                f"Block {block} needs {count} items, but the bank has only "
+                f"{available.get(module.pk, 0)} active questions for it."
+            )
+    return problems
+
+
 def draw_questions(*, exam: Exam, user, rng: random.Random | None = None) -> list[int]:
     """Question ids for one attempt: a mock exam draws by blueprint, a fixed set is its own."""
     rng = rng or random.SystemRandom()
@@ -58,20 +109,16 @@ def draw_questions(*, exam: Exam, user, rng: random.Random | None = None) -> lis
             .order_by("question_order", "id")
             .values_list("pk", flat=True)
         )
+    problems = blueprint_problems(blueprint=exam.blueprint, syllabus=exam.syllabus)
+    if problems:
+        raise AttemptError(" ".join(problems))
     seen = seen_question_ids(user=user)
     drawn: list[int] = []
-    modules = Module.objects.filter(syllabus=exam.syllabus_id)
-    numbers = {str(module.number): module for module in modules}
+    modules = {str(module.number): module for module in exam.syllabus.modules.all()}
     for block, count in sorted(exam.blueprint.items()):
-        module = numbers.get(block)
-        if module is None:
-            raise AttemptError(f"The exam's blueprint names block {block}, which is not loaded.")
-        candidates = list(Question.objects.active().in_module(module).values_list("pk", flat=True))
-        if len(candidates) < count:
-            raise AttemptError(
-                f"The bank has {len(candidates)} active questions for block {block}; "
-                f"this exam needs {count}."
-            )
+        candidates = list(
+            Question.objects.active().in_module(modules[block]).values_list("pk", flat=True)
+        )
         drawn.extend(_prefer_unseen(candidates, seen=seen, count=count, rng=rng))
     return drawn
 

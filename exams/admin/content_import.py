@@ -20,12 +20,11 @@ from django.utils.crypto import constant_time_compare
 from django.views.decorators.http import require_POST
 
 from exams.content.importing import ImportReport, import_content
-from exams.content.parsing import MAX_FILE_BYTES, ContentProblem
+
+# The importer's own file-name rule, checked before an upload is saved under its name.
+from exams.content.parsing import FILE_NAME_PATTERN, MAX_FILE_BYTES, ContentProblem
 
 REQUIRED_PERMISSIONS = ("exams.add_question", "exams.change_question")
-# The importer's own file-name rule (exams/content/parsing.py, read_content_file); checked
-# here too because the upload is saved under this name before the importer sees it.
-FILE_NAME_PATTERN = re.compile(r"[A-Za-z0-9._-]+\.ya?ml")
 TEMP_DIR_PREFIX = "pcep-import-"
 TEMP_DIR_NAME = re.compile(rf"{TEMP_DIR_PREFIX}[A-Za-z0-9_]+")
 TOKEN_SALT = "exams.admin.content_import"

@@ -7,8 +7,9 @@ from django.db.models import Count, Q
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from exams import services
 from exams.admin import content_import
-from exams.models import Exam, Module, Question, Syllabus, Topic
+from exams.models import Exam, Module, Syllabus, Topic
 
 
 class ModuleInline(admin.TabularInline):
@@ -93,50 +94,11 @@ class ExamAdminForm(forms.ModelForm):
                 "blueprint", "Only mock exams draw by blueprint: clear it for other kinds."
             )
             return cleaned_data
-        for message in _blueprint_problems(blueprint, cleaned_data.get("syllabus")):
+        for message in services.blueprint_problems(
+            blueprint=blueprint, syllabus=cleaned_data.get("syllabus")
+        ):
             self.add_error("blueprint", message)
         return cleaned_data
-
-
-def _blueprint_problems(blueprint, syllabus: Syllabus | None) -> list[str]:
-    # The same conditions services.draw_questions refuses an attempt on, caught at edit time.
-    if not isinstance(blueprint, dict):
-        return ['The blueprint must be a JSON object of block number to item count, e.g. {"1": 7}.']
-    problems = []
-    counts: dict[str, int] = {}
-    for block, count in blueprint.items():
-        if not str(block).isdigit():
-            problems.append(f"Block {block!r} is not a block number.")
-        elif isinstance(count, bool) or not isinstance(count, int) or count < 1:
-            problems.append(f"Block {block}: the item count must be a positive whole number.")
-        else:
-            counts[block] = count
-    if not counts:
-        return problems
-    if syllabus is None:
-        return [*problems, "A blueprint needs a syllabus: its block numbers refer to it."]
-    modules = {str(module.number): module for module in syllabus.modules.all()}
-    available = dict(
-        Question.objects.active()
-        .filter(topic__module__in=modules.values())
-        .order_by()
-        .values("topic__module")
-        .annotate(count=Count("pk"))
-        .values_list("topic__module", "count")
-    )
-    for block, count in counts.items():
-        module = modules.get(block)
-        if module is None:
-            known = ", ".join(sorted(modules, key=int)) or "none"
-            problems.append(
-                f"Block {block} is not a block of {syllabus.code} (its blocks: {known})."
-            )
-        elif available.get(module.pk, 0) < count:
-            problems.append(
-                f"Block {block} needs {count} items, but the bank has only "
-                f"{available.get(module.pk, 0)} active questions for it."
-            )
-    return problems
 
 
 @admin.register(Exam)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
@@ -11,11 +10,9 @@ from typing import Any
 import yaml
 from django.db.models import Prefetch
 
-from exams.content.parsing import FORMAT_VERSION
+from exams.content.parsing import FILE_NAME_PATTERN, FORMAT_VERSION
 from exams.errors import ContentError
 from exams.models import Answer, Exam, Question
-
-SAFE_FILE_NAME = re.compile(r"^[A-Za-z0-9._-]+\.ya?ml$")
 
 
 def question_document(question: Question) -> dict[str, Any]:
@@ -128,7 +125,7 @@ def export_exam_files(*, out_dir: Path, exams: Iterable[Exam] | None = None) -> 
     for exam in exams:
         name = exam.source_file or ""
         # A source_file comes from the database; never let it point outside out_dir.
-        if not SAFE_FILE_NAME.match(name):
+        if not FILE_NAME_PATTERN.fullmatch(name):
             raise ContentError(f"exam {exam.pk} has an unsafe file name {name!r}; not written.")
         questions = questions_for_export(exam.questions.filter(is_active=True)).order_by(
             "question_order", "id"

@@ -15,6 +15,8 @@ FORMAT_VERSION = "1"
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_QUESTIONS_PER_FILE = 5000
 ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,50}$")
+# File names become exams.source_file and export targets: no paths, nothing surprising.
+FILE_NAME_PATTERN = re.compile(r"[A-Za-z0-9._-]+\.ya?ml")
 # libyaml's C parser when the wheel has it (it does on PyPI's builds): the same safe
 # BaseLoader semantics, several times faster on large banks.
 _BASE_LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
@@ -183,7 +185,7 @@ def _reject_duplicate_keys(node: yaml.Node, reader: _Reader) -> None:
 def read_content_file(path: Path, *, known_objectives: set[str]) -> tuple[ParsedFile | None, list]:
     """Parse and validate one file; returns (file, problems). Never writes anything."""
     reader = _Reader(str(path))
-    if not re.fullmatch(r"[A-Za-z0-9._-]+\.ya?ml", path.name):
+    if not FILE_NAME_PATTERN.fullmatch(path.name):
         reader.problem("file names may use letters, digits, '.', '-' and '_' and end in .yaml.")
         return None, reader.problems
     try:

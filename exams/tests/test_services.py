@@ -134,7 +134,7 @@ class TestDrawMockExam:
             start_attempt(user=user, exam=mock_exam(syllabus), now=T0)
 
         assert raised.value.message == (
-            "The bank has 6 active questions for block 3; this exam needs 7."
+            "Block 3 needs 7 items, but the bank has only 6 active questions for it."
         )
         assert not ExamSession.objects.exists()
         assert not UserResponse.objects.exists()
@@ -157,7 +157,9 @@ class TestDrawMockExam:
         fill_bank(syllabus, {1: 7, 2: 8, 3: 7, 4: 7})
         fill_bank(syllabus, {4: 5}, is_active=False)
 
-        with pytest.raises(AttemptError, match="7 active questions for block 4"):
+        with pytest.raises(
+            AttemptError, match="Block 4 needs 8 items, but the bank has only 7 active"
+        ):
             draw_questions(exam=mock_exam(syllabus), user=user)
 
     def test_a_fixed_set_draws_its_own_active_questions_in_order(self, user):
