@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
-from exams.models import Answer, ExamSession, Module, Syllabus, Topic
+from exams.models import Answer, ExamSession, Module, Syllabus, Topic, UserResponse
 
 
 def syllabus_modules(*, syllabus: Syllabus | None = None) -> QuerySet[Module]:
@@ -74,3 +74,10 @@ def review_items(*, attempt) -> list:
 
 def history(*, user):
     return ExamSession.objects.for_user(user).select_related("exam").order_by("-start_time")
+
+
+def question_has_learner_answers(*, question) -> bool:
+    """Whether any learner answered it: then its options keep their identity."""
+    return UserResponse.objects.filter(
+        Q(answered_at__isnull=False) | Q(answer__isnull=False), question=question
+    ).exists()

@@ -18,9 +18,15 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 
+from exams import selectors
 from exams.content.exporting import export_selection, questions_for_export
-from exams.content.parsing import SEQUENCE_MODES
-from exams.content.rules import GAP_PATTERN, AnswerSpec, question_structure_problems
+from exams.content.rules import (
+    ANSWERED_OPTION_KEPT,
+    GAP_PATTERN,
+    AnswerSpec,
+    question_structure_problems,
+    verification_problems,
+)
 from exams.content.verification import verify_stored_questions
 from exams.models import Answer, Question, Topic
 from exams.rendering import highlight_code, render_markdown
@@ -69,18 +75,13 @@ class QuestionAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned_data = super().clean()
-        kind, verify_mode = cleaned_data.get("kind"), cleaned_data.get("verify_mode")
-        # exams.content.parsing checks the same for content files, inline (nothing to call).
-        if (
-            verify_mode == Question.VerifyMode.NONE
-            and not (cleaned_data.get("verify_reason") or "").strip()
+        # The same rules the importer applies to content files (exams.content.rules).
+        for problem in verification_problems(
+            kind=cleaned_data.get("kind", ""),
+            verify_mode=cleaned_data.get("verify_mode", ""),
+            verify_reason=cleaned_data.get("verify_reason", ""),
         ):
-            self.add_error("verify_reason", "'Not verifiable' needs a reason saying why.")
-        if kind in (Question.Kind.ORDER, Question.Kind.GAP) and verify_mode not in SEQUENCE_MODES:
-            label = Question.Kind(kind).label
-            self.add_error(
-                "verify_mode", f"{label} questions are verified by their output or not at all."
-            )
+            self.add_error(problem.field, problem.message)
         return cleaned_data
 
 
@@ -100,6 +101,11 @@ class AnswerInlineFormSet(BaseInlineFormSet):
             for form in self.forms
             if form.cleaned_data and not self._should_delete_form(form)
         ]
+        if self.instance.pk and selectors.question_has_learner_answers(question=self.instance):
+            for form in self.initial_forms:
+                rewritten = "text" in form.changed_data or "gap_number" in form.changed_data
+                if self._should_delete_form(form) or rewritten:
+                    raise ValidationError(ANSWERED_OPTION_KEPT)
         # The admin builds this formset on the question the main form has just filled in,
         # so instance carries the posted kind, choose and code.
         question = self.instance

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from exams.content.rules import AnswerSpec, question_structure_problems
+from exams.content.rules import AnswerSpec, question_structure_problems, verification_problems
 
 FORMAT_VERSION = "1"
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -285,11 +285,12 @@ def _read_question(raw, line, reader: _Reader, known_objectives) -> ParsedQuesti
     verify_mode = reader.text(raw, "verify", required=True, where=where)
     if verify_mode and verify_mode not in VERIFY_MODES:
         reader.problem(f"verify {verify_mode!r} is not one of {', '.join(VERIFY_MODES)}.", **where)
-    elif kind in ("order", "gap") and verify_mode not in SEQUENCE_MODES:
-        reader.problem(f"a {kind} question is verified by 'output' or 'none'.", **where)
     verify_reason = reader.text(raw, "verify_reason", required=False, where=where)
-    if verify_mode == "none" and not verify_reason.strip():
-        reader.problem("'verify: none' needs a 'verify_reason' saying why.", **where)
+    if verify_mode in VERIFY_MODES:
+        for problem in verification_problems(
+            kind=kind, verify_mode=verify_mode, verify_reason=verify_reason
+        ):
+            reader.problem(problem.message, **where)
     question = ParsedQuestion(
         original_id=question_id or "",
         objective=objective,

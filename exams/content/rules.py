@@ -9,6 +9,14 @@ from dataclasses import dataclass
 GAP_PATTERN = re.compile(r"\{\{(\d+)\}\}")
 
 
+SEQUENCE_VERIFY_MODES = ("output", "none")
+ANSWERED_OPTION_KEPT = (
+    "learners have answered this question, so its options keep their identity: an option "
+    "cannot be removed or rewritten into another one (mark a wrong key wrong instead); "
+    "add new options as new rows."
+)
+
+
 @dataclass(frozen=True)
 class AnswerSpec:
     text: str
@@ -98,5 +106,18 @@ def _gap_problems(*, code: str, answers: Sequence[AnswerSpec]) -> list[RuleProbl
     if any(answer.gap_number is None for answer in answers):
         problems.append(
             RuleProblem("answers", "every accepted answer must say which gap it fills.")
+        )
+    return problems
+
+
+def verification_problems(*, kind: str, verify_mode: str, verify_reason: str) -> list[RuleProblem]:
+    problems = []
+    if verify_mode == "none" and not (verify_reason or "").strip():
+        problems.append(
+            RuleProblem("verify_reason", "'verify: none' needs a 'verify_reason' saying why.")
+        )
+    if kind in ("order", "gap") and verify_mode not in SEQUENCE_VERIFY_MODES:
+        problems.append(
+            RuleProblem("verify_mode", f"{kind} questions are verified by 'output' or 'none'.")
         )
     return problems

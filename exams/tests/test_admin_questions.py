@@ -175,7 +175,7 @@ INVALID_FORMS = {
     ),
     "verify none without a reason": (
         {"verify_mode": "none", "verify_reason": "  ", "answers": two_options()},
-        "'Not verifiable' needs a reason saying why.",
+        "'verify: none' needs a 'verify_reason' saying why.",
     ),
     "ordering verified by expressions": (
         {
@@ -186,7 +186,7 @@ INVALID_FORMS = {
                 {"text": "print(2)", "is_correct": True},
             ],
         },
-        "Ordering questions are verified by their output or not at all.",
+        "order questions are verified by 'output' or 'none'.",
     ),
 }
 
@@ -213,7 +213,7 @@ def test_verify_reason_error_is_shown_next_to_its_field(admin_client, exam, topi
     response = admin_client.post(ADD_URL, data)
 
     form = response.context["adminform"].form
-    assert form.errors["verify_reason"] == ["'Not verifiable' needs a reason saying why."]
+    assert form.errors["verify_reason"] == ["'verify: none' needs a 'verify_reason' saying why."]
 
 
 def test_invalid_edit_leaves_the_stored_question_unchanged(admin_client, exam, topic):
