@@ -16,6 +16,7 @@ from exams.models import Answer, Exam, Question
 from exams.tests.factories import (
     AnswerFactory,
     ExamFactory,
+    ExamSessionFactory,
     QuestionFactory,
     TopicFactory,
     UserResponseFactory,
@@ -584,3 +585,35 @@ def test_regrade_answers_reports_attempts_and_changed_scores(admin_client, user,
     attempt.refresh_from_db()
     assert attempt.scaled_score == 1000
     assert message_texts(response) == ["Regraded 1 attempts; 1 scores changed."]
+
+
+# Learners' history
+
+
+@pytest.mark.parametrize("change", ["delete", "rewrite"])
+def test_options_learners_answered_cannot_be_removed_or_rewritten(
+    admin_client, exam, topic, change
+):
+    question = make_question(exam=exam, topic=topic, original_id="answered-1")
+    answers = list(question.answers.order_by("answer_order"))
+    session = ExamSessionFactory(exam=exam)
+    UserResponseFactory(session=session, question=question, answer=answers[0])
+    rows = [
+        {"id": a.pk, "text": a.text, "is_correct": a.is_correct, "explanation": "why"}
+        for a in answers
+    ]
+    if change == "delete":
+        rows[-1]["DELETE"] = True
+    else:
+        rows[-1]["text"] = "Something else entirely"
+
+    response = admin_client.post(
+        change_url(question),
+        question_data(
+            exam=exam, topic=topic, answers=rows, question=question, original_id="answered-1"
+        ),
+    )
+
+    assert response.status_code == 200
+    assert "options keep their identity" in html.unescape(response.content.decode())
+    assert [a.text for a in question.answers.order_by("answer_order")] == [a.text for a in answers]
