@@ -8,9 +8,7 @@ import random
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
-from django.forms.models import BaseInlineFormSet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -18,20 +16,24 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 
-from exams import selectors
+from exams.admin.question_forms import (
+    AnswerInlineFormSet,
+    BlockFilter,
+    MoveToTopicForm,
+    NeedsReviewFilter,
+    ObjectiveFilter,
+    QuestionAdminForm,
+    SetDifficultyForm,
+)
 from exams.content.exporting import export_selection, questions_for_export
 from exams.content.rules import (
-    ANSWERED_OPTION_KEPT,
     GAP_PATTERN,
-    AnswerSpec,
-    question_structure_problems,
-    verification_problems,
 )
 from exams.content.verification import verify_stored_questions
-from exams.models import Answer, Question, Topic
+from exams.models import Answer, Question
 from exams.rendering import highlight_code, render_markdown
 from exams.services import regrade_question
-from exams.statistics import annotate_item_statistics, flagged_question_ids, item_statistics
+from exams.statistics import annotate_item_statistics, item_statistics
 from exams.verifier import MISMATCH, VERIFIED
 
 # Editing any of these can change what the key should be, so the stored verdict is stale.
@@ -46,83 +48,6 @@ VERIFICATION_FIELDS = (
     "verification_status",
 )  # fmt: skip
 MESSAGE_LIMIT = 20  # mismatched questions named one by one in the message area
-
-
-class QuestionAdminForm(forms.ModelForm):
-    class Meta:
-        model = Question
-        fields = "__all__"  # noqa: DJ007  (the admin's fieldsets choose what is shown)
-        widgets = {
-            "text": forms.Textarea(attrs={"rows": 4, "cols": 80}),
-            "code_snippet": forms.Textarea(
-                attrs={
-                    "class": "code-editor",
-                    "rows": 12,
-                    "cols": 80,
-                    "spellcheck": "false",
-                    "autocapitalize": "off",
-                    "autocomplete": "off",
-                    "wrap": "off",
-                }
-            ),
-            "explanation": forms.Textarea(attrs={"rows": 4, "cols": 80}),
-            "verify_reason": forms.Textarea(attrs={"rows": 2, "cols": 80}),
-            "stdin": forms.Textarea(attrs={"class": "code-editor", "rows": 2, "cols": 80}),
-            "expected_output": forms.Textarea(
-                attrs={"class": "code-editor", "rows": 3, "cols": 80}
-            ),
-        }
-
-    def clean(self):
-        cleaned_data = super().clean()
-        # The same rules the importer applies to content files (exams.content.rules).
-        for problem in verification_problems(
-            kind=cleaned_data.get("kind", ""),
-            verify_mode=cleaned_data.get("verify_mode", ""),
-            verify_reason=cleaned_data.get("verify_reason", ""),
-        ):
-            self.add_error(problem.field, problem.message)
-        return cleaned_data
-
-
-class AnswerInlineFormSet(BaseInlineFormSet):
-    """Runs the importer's structural rules on the question and its non-deleted answers."""
-
-    def clean(self) -> None:
-        super().clean()
-        if any(self.errors):
-            return  # a broken answer row shows its own error; the rules need whole rows
-        answers = [
-            AnswerSpec(
-                text=form.cleaned_data.get("text", ""),
-                is_correct=bool(form.cleaned_data.get("is_correct")),
-                gap_number=form.cleaned_data.get("gap_number"),
-            )
-            for form in self.forms
-            if form.cleaned_data and not self._should_delete_form(form)
-        ]
-        if self.instance.pk and selectors.question_has_learner_answers(question=self.instance):
-            for form in self.initial_forms:
-                rewritten = "text" in form.changed_data or "gap_number" in form.changed_data
-                if self._should_delete_form(form) or rewritten:
-                    raise ValidationError(ANSWERED_OPTION_KEPT)
-        # The admin builds this formset on the question the main form has just filled in,
-        # so instance carries the posted kind, choose and code.
-        question = self.instance
-        problems = question_structure_problems(
-            kind=question.kind,
-            choose=question.choose,
-            code=question.code_snippet or "",
-            answers=answers,
-        )
-        if problems:
-            raise ValidationError(
-                [
-                    ValidationError(f"{RULE_FIELD_LABELS.get(problem.field, problem.field)}: "
-                                    f"{problem.message}")
-                    for problem in problems
-                ]
-            )  # fmt: skip
 
 
 class AnswerInline(admin.TabularInline):
@@ -140,46 +65,6 @@ class AnswerInline(admin.TabularInline):
 
     def get_extra(self, request, obj=None, **kwargs) -> int:
         return 4 if obj is None else 0
-
-
-class BlockFilter(admin.RelatedOnlyFieldListFilter):
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.title = "block"
-
-
-class ObjectiveFilter(admin.RelatedOnlyFieldListFilter):
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.title = "objective"
-
-
-class NeedsReviewFilter(admin.SimpleListFilter):
-    title = "needs review"
-    parameter_name = "needs_review"
-
-    def lookups(self, request, model_admin):
-        return [("yes", "Needs review (key mismatch or flagged statistics)")]
-
-    def queryset(self, request, queryset):
-        if self.value() != "yes":
-            return queryset
-        flagged = flagged_question_ids(questions=queryset)
-        return queryset.filter(
-            Q(verification_status=Question.VerificationStatus.MISMATCH) | Q(pk__in=flagged)
-        )
-
-
-class MoveToTopicForm(forms.Form):
-    topic = forms.ModelChoiceField(
-        queryset=Topic.objects.select_related("module"), label="Objective"
-    )
-
-
-class SetDifficultyForm(forms.Form):
-    difficulty = forms.TypedChoiceField(
-        choices=[(level, str(level)) for level in range(1, 6)], coerce=int
-    )
 
 
 @admin.register(Question)
