@@ -162,6 +162,12 @@ def _create_items(attempt: ExamSession, question_ids: list[int], rng) -> None:
         # Options are shuffled once per attempt and stored, so a reload shows the same order.
         order = [answer.pk for answer in answers]
         rng.shuffle(order)
+        question = questions[question_id]
+        if question.kind == Question.Kind.ORDER and len(order) > 1:
+            # Never show an ordering item already in its key order.
+            key = [answer.pk for answer in answers]
+            while order == key:
+                rng.shuffle(order)
         responses.append(
             UserResponse(
                 session=attempt,
@@ -171,7 +177,7 @@ def _create_items(attempt: ExamSession, question_ids: list[int], rng) -> None:
                 is_skipped=True,
                 response_data={
                     "option_order": order,
-                    "shown": question_snapshot(questions[question_id], answers),
+                    "shown": question_snapshot(question, answers),
                 },
             )
         )

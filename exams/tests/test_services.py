@@ -822,3 +822,14 @@ def test_recording_an_answer_runs_a_fixed_number_of_queries(
         )
 
     assert UserResponse.objects.get(pk=item.pk).is_correct
+
+
+@pytest.mark.django_db
+def test_ordering_items_are_never_shown_in_their_key_order(syllabus):
+    exam = ExamFactory(kind=Exam.Kind.FIXED, title="Orders", time_limit=600)
+    question = make_question(kind="order", exam=exam, options=2)
+    key = list(question.answers.order_by("answer_order").values_list("pk", flat=True))
+    for seed in range(20):
+        attempt = start_attempt(user=UserFactory(), exam=exam, rng=random.Random(seed))
+        item = attempt.responses.get()
+        assert item.response_data["option_order"] != key

@@ -107,6 +107,10 @@
     if (saveButton) {
       if (isPractice && (kind === "order" || kind === "gap" || kind === "multiple")) {
         saveButton.textContent = "Check answer";
+      } else if (kind === "order") {
+        // The shown order may already be the learner's answer: let them keep it as it is.
+        saveButton.textContent = "Keep this order";
+        saveButton.classList.add("secondary");
       } else {
         saveButton.hidden = true;
       }
