@@ -27,6 +27,7 @@ from exams.models import (
 )
 from exams.scoring import score_response
 from exams.snapshots import answer_snapshot, question_snapshot
+from progress.services import refresh_progress
 
 # Answers that arrive this long after the deadline still count: the request left the
 # browser before time ran out and only the network was slow.
@@ -389,6 +390,10 @@ def _save_answer(attempt, *, question_id, choice_ids, order_ids, gap_texts, now)
         time_taken=item.time_taken,
         answered_at=item.answered_at,
     )
+    if attempt.mode == ExamSession.Mode.PRACTICE and not blank:
+        # Practice sessions are often left unfinished, so they count answer by answer;
+        # exam attempts count when they are finished.
+        refresh_progress(user=attempt.user, topic_ids=[question.topic_id])
     return item
 
 
@@ -429,6 +434,10 @@ def finish_attempt(*, attempt: ExamSession, now: datetime | None = None) -> Exam
     attempt.end_time = end
     attempt.time_spent = max(int((end - attempt.start_time).total_seconds()), 0)
     attempt.save()
+    refresh_progress(
+        user=attempt.user,
+        topic_ids=attempt.responses.values_list("question__topic_id", flat=True).distinct(),
+    )
     return attempt
 
 

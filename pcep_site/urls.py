@@ -10,5 +10,6 @@ urlpatterns = [
     path("syllabus/", exam_views.syllabus, name="syllabus"),
     path("exams/", include("exams.urls")),
     path("accounts/", include("accounts.urls")),
+    path("progress/", include("progress.urls")),
     path("admin/", admin.site.urls),
 ]

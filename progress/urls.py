@@ -1,0 +1,9 @@
+"""Progress URLs."""
+
+from django.urls import path
+
+from progress import views
+
+app_name = "progress"
+
+urlpatterns = [path("", views.overview, name="overview")]
