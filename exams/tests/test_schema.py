@@ -332,13 +332,6 @@ def test_model_declares_design_on_delete(table, column, referenced_table, on_del
     assert field.remote_field.on_delete is DJANGO_ON_DELETE[on_delete]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="Django 5.2 emulates on_delete in the ORM and creates every foreign key without an "
-    "ON DELETE clause (NO ACTION, deferred), so a DELETE outside the ORM leaves dangling rows. "
-    "Database-level rules need Django 6.0's models.DB_CASCADE / DB_SET_NULL.",
-)
 @pytest.mark.parametrize(
     ("table", "column", "referenced_table", "on_delete"),
     DESIGN_FOREIGN_KEYS,
