@@ -23,7 +23,6 @@ from exams.content.parsing import (
     read_content_file,
 )
 from exams.models import Answer, Exam, Question, Syllabus, Topic, UserResponse
-from exams.rendering import render_markdown
 
 BATCH_SIZE = 500
 QUESTION_FIELDS = (
@@ -171,33 +170,16 @@ def import_content(
     return report
 
 
-def _rendered(text: str, *, current_text: str | None, current_html: str | None) -> str:
-    # Re-rendering unchanged Markdown is most of a no-op re-import's time: reuse the stored HTML.
-    if current_text == text and current_html is not None:
-        return current_html
-    return render_markdown(text)
-
-
-def _question_values(
-    question: ParsedQuestion, *, exam: Exam, topic: Topic, order: int, current: Question | None
-) -> dict:
+def _question_values(question: ParsedQuestion, *, exam: Exam, topic: Topic, order: int) -> dict:
     return {
         "text": question.text,
-        "html_content": _rendered(
-            question.text,
-            current_text=current.text if current else None,
-            current_html=current.html_content if current else None,
-        ),
+        "html_content": question.html_content,
         "difficulty": question.difficulty,
         "topic_id": topic.pk,
         "exam_id": exam.pk,
         "code_snippet": question.code or None,
         "explanation": question.explanation,
-        "explanation_html": _rendered(
-            question.explanation,
-            current_text=current.explanation if current else None,
-            current_html=current.explanation_html if current else None,
-        ),
+        "explanation_html": question.explanation_html,
         "question_order": order,
         "kind": question.kind,
         "points": question.points,
@@ -266,9 +248,7 @@ def _write(files: list[ParsedFile], report: ImportReport, progress) -> None:
         topics = topic_indexes[parsed.syllabus_code]
         for order, item in enumerate(parsed.questions, start=1):
             question = existing.get(item.original_id)
-            values = _question_values(
-                item, exam=exam, topic=topics[item.objective], order=order, current=question
-            )
+            values = _question_values(item, exam=exam, topic=topics[item.objective], order=order)
             if question is None:
                 new_questions.append((Question(original_id=item.original_id, **values), item))
             else:

@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from exams.content.rules import AnswerSpec, question_structure_problems, verification_problems
+from exams.rendering import render_markdown
 
 FORMAT_VERSION = "1"
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -77,6 +78,9 @@ class ParsedQuestion:
     explanation: str
     answers: list[ParsedAnswer]
     line: int | None = None
+    # Rendered while parsing, so that big imports render in their parallel parse workers.
+    html_content: str = ""
+    explanation_html: str = ""
 
 
 @dataclass
@@ -314,6 +318,8 @@ def _read_question(raw, line, reader: _Reader, known_objectives) -> ParsedQuesti
         answers=[],
         line=line,
     )
+    question.html_content = render_markdown(question.text)
+    question.explanation_html = render_markdown(question.explanation)
     if kind == "gap":
         question.answers = _read_gaps(raw, question, reader, where)
     elif kind in KINDS:
