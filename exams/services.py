@@ -1,6 +1,7 @@
-"""Exam and practice rules: draw, start, answer, flag, finish and score an attempt.
+"""Exam and practice rules: start, answer, flag, finish, score and regrade an attempt.
 
-Template views, the REST API, admin actions and commands all call these functions.
+Template views, admin actions and commands all call these functions (drawing the items is
+in exams/drawing.py).
 """
 
 from __future__ import annotations
@@ -11,20 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
+from exams.drawing import PracticeChoice, draw_practice_questions, draw_questions
 from exams.errors import AttemptError
-from exams.models import (
-    Answer,
-    Exam,
-    ExamSession,
-    Module,
-    Question,
-    Syllabus,
-    Topic,
-    UserResponse,
-)
+from exams.models import Answer, Exam, ExamSession, Question, UserResponse
 from exams.scoring import score_response
 from exams.snapshots import answer_snapshot, question_snapshot
 from progress.services import refresh_progress
@@ -33,121 +26,6 @@ from progress.services import refresh_progress
 # browser before time ran out and only the network was slow.
 DEADLINE_GRACE = timedelta(seconds=5)
 MAX_GAP_TEXT_LENGTH = 200
-MAX_PRACTICE_ITEMS = 60
-
-
-@dataclass(frozen=True)
-class PracticeChoice:
-    topic: Topic | None = None
-    module: Module | None = None
-    difficulty: int | None = None
-    count: int = 10
-    mistakes_only: bool = False
-
-
-def seen_question_ids(*, user) -> set[int]:
-    return set(
-        UserResponse.objects.filter(session__user=user).values_list("question_id", flat=True)
-    )
-
-
-def _prefer_unseen(candidates: list[int], *, seen: set[int], count: int, rng) -> list[int]:
-    unseen = [pk for pk in candidates if pk not in seen]
-    already = [pk for pk in candidates if pk in seen]
-    rng.shuffle(unseen)
-    rng.shuffle(already)
-    return (unseen + already)[:count]
-
-
-def blueprint_problems(*, blueprint, syllabus: Syllabus | None) -> list[str]:
-    """Why a blueprint cannot be drawn: checked by the exam admin at edit time and by
-    draw_questions at start."""
-    if not isinstance(blueprint, dict):
-        return ['The blueprint must be a JSON object of block number to item count, e.g. {"1": 7}.']
-    problems = []
-    counts: dict[str, int] = {}
-    for block, count in blueprint.items():
-        if not str(block).isdigit():
-            problems.append(f"Block {block!r} is not a block number.")
-        elif isinstance(count, bool) or not isinstance(count, int) or count < 1:
-            problems.append(f"Block {block}: the item count must be a positive whole number.")
-        else:
-            counts[block] = count
-    if not counts:
-        return problems
-    if syllabus is None:
-        return [*problems, "A blueprint needs a syllabus: its block numbers refer to it."]
-    modules = {str(module.number): module for module in syllabus.modules.all()}
-    available = dict(
-        Question.objects.active()
-        .filter(topic__module__in=modules.values())
-        .order_by()
-        .values("topic__module")
-        .annotate(count=Count("pk"))
-        .values_list("topic__module", "count")
-    )
-    for block, count in counts.items():
-        module = modules.get(block)
-        if module is None:
-            known = ", ".join(sorted(modules, key=int)) or "none"
-            problems.append(
-                f"Block {block} is not a block of {syllabus.code} (its blocks: {known})."
-            )
-        elif available.get(module.pk, 0) < count:
-            problems.append(
-                f"Block {block} needs {count} items, but the bank has only "
-                f"{available.get(module.pk, 0)} active questions for it."
-            )
-    return problems
-
-
-def draw_questions(*, exam: Exam, user, rng: random.Random | None = None) -> list[int]:
-    """Question ids for one attempt: a mock exam draws by blueprint, a fixed set is its own."""
-    rng = rng or random.SystemRandom()
-    if exam.kind != Exam.Kind.MOCK:
-        return list(
-            exam.questions.filter(is_active=True)
-            .order_by("question_order", "id")
-            .values_list("pk", flat=True)
-        )
-    problems = blueprint_problems(blueprint=exam.blueprint, syllabus=exam.syllabus)
-    if problems:
-        raise AttemptError(" ".join(problems))
-    seen = seen_question_ids(user=user)
-    drawn: list[int] = []
-    modules = {str(module.number): module for module in exam.syllabus.modules.all()}
-    for block, count in sorted(exam.blueprint.items()):
-        candidates = list(
-            Question.objects.active().in_module(modules[block]).values_list("pk", flat=True)
-        )
-        drawn.extend(_prefer_unseen(candidates, seen=seen, count=count, rng=rng))
-    return drawn
-
-
-def draw_practice_questions(*, user, choice: PracticeChoice, rng=None) -> list[int]:
-    rng = rng or random.SystemRandom()
-    questions = Question.objects.active()
-    if choice.topic is not None:
-        questions = questions.filter(topic=choice.topic)
-    elif choice.module is not None:
-        questions = questions.in_module(choice.module)
-    if choice.difficulty:
-        questions = questions.filter(difficulty=choice.difficulty)
-    if choice.mistakes_only:
-        questions = questions.filter(
-            responses__session__user=user,
-            responses__is_correct=False,
-            responses__answered_at__isnull=False,
-        ).distinct()
-    candidates = list(questions.values_list("pk", flat=True))
-    if not candidates:
-        raise AttemptError(
-            "No questions match that choice yet."
-            if not choice.mistakes_only
-            else "You have no wrongly answered questions to practise. Well done!"
-        )
-    count = max(1, min(choice.count, MAX_PRACTICE_ITEMS))
-    return _prefer_unseen(candidates, seen=seen_question_ids(user=user), count=count, rng=rng)
 
 
 def _create_items(attempt: ExamSession, question_ids: list[int], rng) -> None:

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from exams import selectors, services
+from exams import drawing, selectors, services
 from exams.content.rules import GAP_PATTERN
 from exams.errors import AttemptError
 from exams.models import Exam, ExamSession, Module, Question, Topic
@@ -53,7 +53,7 @@ class PracticeForm(forms.Form):
         required=False,
     )
     count = forms.IntegerField(
-        min_value=1, max_value=services.MAX_PRACTICE_ITEMS, initial=10, label="Questions"
+        min_value=1, max_value=drawing.MAX_PRACTICE_ITEMS, initial=10, label="Questions"
     )
     mistakes_only = forms.BooleanField(required=False, label="Only questions I got wrong")
 
@@ -100,7 +100,7 @@ def start_practice(request: HttpRequest) -> HttpResponse:
         )
     try:
         attempt = services.start_practice(
-            user=request.user, choice=services.PracticeChoice(**form.cleaned_data)
+            user=request.user, choice=drawing.PracticeChoice(**form.cleaned_data)
         )
     except AttemptError as error:
         messages.error(request, error.message)

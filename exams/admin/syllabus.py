@@ -7,7 +7,7 @@ from django.db.models import Count, Q
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from exams import services
+from exams import drawing
 from exams.admin import content_import
 from exams.models import Exam, Module, Syllabus, Topic
 
@@ -94,7 +94,7 @@ class ExamAdminForm(forms.ModelForm):
                 "blueprint", "Only mock exams draw by blueprint: clear it for other kinds."
             )
             return cleaned_data
-        for message in services.blueprint_problems(
+        for message in drawing.blueprint_problems(
             blueprint=blueprint, syllabus=cleaned_data.get("syllabus")
         ):
             self.add_error("blueprint", message)
