@@ -1,6 +1,7 @@
 """Browser tests: Debian's Chromium driven by Playwright against Django's live server."""
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -105,3 +106,13 @@ def single_bank():
         _dress(make_question(kind="single", topic=topic, exam=bank, text=f"Single {n}?"))
         for n in range(3)
     ]
+
+
+def screenshot_path(name: str) -> Path:
+    """docs/screenshots/NAME when UPDATE_SCREENSHOTS=1 (to refresh the docs), else a temp file,
+    so an ordinary test run leaves the checkout clean."""
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1":
+        return Path(__file__).resolve().parents[3] / "docs" / "screenshots" / name
+    folder = Path(tempfile.gettempdir()) / "pcep-screenshots"
+    folder.mkdir(exist_ok=True)
+    return folder / name

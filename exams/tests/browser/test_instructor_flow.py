@@ -2,7 +2,6 @@
 question list shows item statistics. Real browser against the live server."""
 
 import re
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, Permission
@@ -11,11 +10,11 @@ from playwright.sync_api import Page, expect
 from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
 from exams import services
 from exams.models import Answer, Exam, Question, Topic
+from exams.tests.browser.conftest import screenshot_path
 from exams.tests.factories import ExamFactory, load_pcep_syllabus, make_question
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 TIMEOUT = 5_000
 STEM = "What does the instructor's loop print?"
 CODE = "for i in range(2):\n    print(i)"
@@ -104,8 +103,7 @@ def test_instructor_creates_a_question_that_a_learner_meets_in_practice(page: Pa
     assert "correct" not in preview.inner_html().lower()
     # The key is shown apart from the preview, in its own section.
     expect(page.locator(".field-key_and_explanations")).to_contain_text("The loop prints 0")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "admin-question-preview.png"), full_page=True)
+    page.screenshot(path=str(screenshot_path("admin-question-preview.png")), full_page=True)
 
     page.locator("#logout-form button").click()
     # The site's LOGOUT_REDIRECT_URL leads to the home page, logged out.
@@ -171,5 +169,4 @@ def test_statistics_list_screenshot(page: Page, live_server):
     assert any(re.fullmatch(r"[1-9]\d*", text.strip()) for text in answered), answered
     assert any(re.fullmatch(r"\d\.\d\d", text.strip()) for text in facility), facility
     assert "4" in [text.strip() for text in answered]
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "admin-question-list.png"), full_page=True)
+    page.screenshot(path=str(screenshot_path("admin-question-list.png")), full_page=True)

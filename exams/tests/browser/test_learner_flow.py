@@ -1,18 +1,16 @@
 """A learner's mock exam and practice session, in a real browser against the live server."""
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
 from exams.models import UserResponse
-from exams.tests.browser.conftest import option_explanation
+from exams.tests.browser.conftest import option_explanation, screenshot_path
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 TIMEOUT = 5_000
 
 
@@ -75,7 +73,6 @@ def test_mock_exam_survives_reload_and_reports_score(page: Page, live_server, mo
         if len(answered) < 4:
             page.locator("#next-link").click()
             page.wait_for_load_state()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     # Every answer is still there after a reload, and the countdown still runs.
     for kind, (url, expected) in answered.items():
@@ -107,7 +104,7 @@ def test_mock_exam_survives_reload_and_reports_score(page: Page, live_server, mo
     current = page.locator(".nav-item.current")
     expect(current).to_have_class(re.compile(r"\bflagged\b"))
     flagged_position = current.get_attribute("data-position")
-    page.screenshot(path=str(SCREENSHOTS / "exam-page.png"), full_page=True)
+    page.screenshot(path=str(screenshot_path("exam-page.png")), full_page=True)
 
     page.get_by_role("link", name="Review and submit").click()
     expect(page.locator("#flagged-list")).to_contain_text(f"Item {flagged_position}")
@@ -122,7 +119,7 @@ def test_mock_exam_survives_reload_and_reports_score(page: Page, live_server, mo
     expect(cells).to_have_count(4)
     for text in cells.all_inner_texts():
         assert text.strip().endswith("%")
-    page.screenshot(path=str(SCREENSHOTS / "score-report.png"), full_page=True)
+    page.screenshot(path=str(screenshot_path("score-report.png")), full_page=True)
 
 
 def test_practice_shows_feedback_after_each_answer(page: Page, live_server, single_bank):
