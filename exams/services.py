@@ -364,7 +364,6 @@ def regrade_question(*, question: Question) -> RegradeResult:
     answers = list(question.answers.order_by("answer_order", "id"))
     responses = list(
         UserResponse.objects.filter(question=question, answered_at__isnull=False)
-        .select_related("session")
         .select_for_update()
     )
     changed_sessions: set[int] = set()
