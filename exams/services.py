@@ -363,8 +363,9 @@ def regrade_question(*, question: Question) -> RegradeResult:
     a wrong key), refresh the key in the attempts' copies, and re-total finished attempts."""
     answers = list(question.answers.order_by("answer_order", "id"))
     responses = list(
-        UserResponse.objects.filter(question=question, answered_at__isnull=False)
-        .select_for_update()
+        UserResponse.objects.filter(
+            question=question, answered_at__isnull=False
+        ).select_for_update()
     )
     changed_sessions: set[int] = set()
     responses_changed = 0

@@ -188,6 +188,10 @@ class QuestionAdmin(admin.ModelAdmin):
         if change and KEY_FIELDS.intersection(form.changed_data):
             obj.verification_status = Question.VerificationStatus.UNCHECKED
         super().save_model(request, obj, form, change)
+        if not obj.original_id:
+            # Every question needs a stable id to be exported and re-imported in place.
+            obj.original_id = f"admin-{obj.pk}"
+            Question.objects.filter(pk=obj.pk).update(original_id=obj.original_id)
 
     def save_formset(self, request, form, formset, change: bool) -> None:
         key_changed = any(

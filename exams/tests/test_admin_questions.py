@@ -617,3 +617,12 @@ def test_options_learners_answered_cannot_be_removed_or_rewritten(
     assert response.status_code == 200
     assert "options keep their identity" in html.unescape(response.content.decode())
     assert [a.text for a in question.answers.order_by("answer_order")] == [a.text for a in answers]
+
+
+def test_a_question_added_without_an_id_gets_a_stable_one(admin_client, exam, topic):
+    admin_client.post(
+        ADD_URL, question_data(exam=exam, topic=topic, answers=two_options(), original_id="")
+    )
+
+    question = Question.objects.get(text="What does `print(1 + 1)` print?")
+    assert question.original_id == f"admin-{question.pk}"
