@@ -82,6 +82,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # Tests use a shared in-memory database unless told otherwise; the concurrency tests need
+    # a real file (WAL, busy timeout), as production has: set TEST_SQLITE_FILE for them.
+    if env.str("TEST_SQLITE_FILE", default=""):
+        DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_SQLITE_FILE")}
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 
