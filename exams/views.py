@@ -35,6 +35,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@login_required
 def syllabus(request: HttpRequest) -> HttpResponse:
     syllabus = selectors.current_syllabus()
     modules = selectors.syllabus_modules(syllabus=syllabus)
@@ -67,6 +68,7 @@ def exam_list(request: HttpRequest) -> HttpResponse:
         {
             "exams": services.offered_exams(),
             "practice_form": PracticeForm(),
+            "syllabus": selectors.current_syllabus(),
             "in_progress": ExamSession.objects.for_user(request.user)
             .in_progress()
             .select_related("exam"),

@@ -614,7 +614,7 @@ def _bulk_bank(syllabus, size: int) -> None:
     )
 
 
-@pytest.mark.parametrize("bank_size", [100, 1000])
+@pytest.mark.parametrize("bank_size", [100, 5000])
 def test_item_page_and_answer_run_a_fixed_number_of_queries(
     learner_client, syllabus, bank_size, django_assert_max_num_queries
 ):
@@ -696,3 +696,14 @@ def test_exam_list_offers_exams_and_the_practice_form(learner_client, mock_exam)
     assert response.status_code == 200
     assert mock_exam in list(response.context["exams"])
     assert reverse("exams:start", args=[mock_exam.pk]) in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_syllabus_page_requires_login_and_cites_the_official_syllabus(client, syllabus, user):
+    anonymous = client.get(reverse("syllabus"))
+    client.force_login(user)
+    page = client.get(reverse("syllabus")).content.decode()
+
+    assert anonymous.status_code == 302
+    assert "https://pythoninstitute.org/pcep-exam-syllabus" in page
+    assert "4.4" in page
