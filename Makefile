@@ -13,9 +13,14 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: requirements.txt | $(BIN)/python
+$(VENV)/.installed: requirements.txt | $(BIN)/python .env
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
+
+# A development checkout runs with DEBUG on, so plain `manage.py` commands work here too;
+# a server without this (git-ignored) file must be configured and fails loudly otherwise.
+.env:
+	printf '# Local development settings (not committed). See README.md.\nDEBUG=true\n' > $@
 
 $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 	$(BIN)/pip install --quiet -r requirements-dev.txt
