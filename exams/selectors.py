@@ -76,8 +76,16 @@ def history(*, user):
     return ExamSession.objects.for_user(user).select_related("exam").order_by("-start_time")
 
 
+def questions_with_learner_answers(*, question_ids) -> set[int]:
+    """Which of these questions learners answered: their options keep their identity."""
+    return set(
+        UserResponse.objects.filter(
+            Q(answered_at__isnull=False) | Q(answer__isnull=False), question_id__in=question_ids
+        )
+        .values_list("question_id", flat=True)
+        .distinct()
+    )
+
+
 def question_has_learner_answers(*, question) -> bool:
-    """Whether any learner answered it: then its options keep their identity."""
-    return UserResponse.objects.filter(
-        Q(answered_at__isnull=False) | Q(answer__isnull=False), question=question
-    ).exists()
+    return bool(questions_with_learner_answers(question_ids=[question.pk]))

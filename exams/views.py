@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from exams import drawing, selectors, services
-from exams.content.rules import GAP_PATTERN
+from exams.content.rules import split_gaps
 from exams.errors import AttemptError
 from exams.models import Exam, ExamSession, Module, Question, Topic
 from exams.rendering import highlight_code
@@ -187,14 +187,7 @@ def _gap_parts(item) -> list[dict]:
     if question.kind != Question.Kind.GAP:
         return []
     saved = (item.response_data or {}).get("gaps") or []
-    parts, last = [], 0
-    for match in GAP_PATTERN.finditer(question.code_snippet or ""):
-        parts.append({"text": question.code_snippet[last : match.start()]})
-        number = int(match.group(1))
-        parts.append({"gap": number, "value": saved[number - 1] if number <= len(saved) else ""})
-        last = match.end()
-    parts.append({"text": (question.code_snippet or "")[last:]})
-    return parts
+    return split_gaps(question.code_snippet or "", values=saved)
 
 
 def _feedback_context(item) -> dict:

@@ -26,9 +26,7 @@ from exams.admin.question_forms import (
     SetDifficultyForm,
 )
 from exams.content.exporting import export_selection, questions_for_export
-from exams.content.rules import (
-    GAP_PATTERN,
-)
+from exams.content.rules import split_gaps
 from exams.content.verification import verify_stored_questions
 from exams.models import Answer, Question
 from exams.rendering import highlight_code, render_markdown
@@ -143,7 +141,7 @@ class QuestionAdmin(admin.ModelAdmin):
                 if question.code_snippet and question.kind != Question.Kind.GAP
                 else "",
                 "options": [(answer, _answer_html(answer)) for answer in answers],
-                "gap_parts": _gap_parts(question.code_snippet or "")
+                "gap_parts": split_gaps(question.code_snippet or "")
                 if question.kind == Question.Kind.GAP
                 else [],
             },
@@ -234,31 +232,28 @@ class QuestionAdmin(admin.ModelAdmin):
 
     @admin.action(description="Move selected questions to an objective…", permissions=["change"])
     def move_to_topic(self, request: HttpRequest, queryset: QuerySet[Question]):
-        form = MoveToTopicForm(request.POST if "apply" in request.POST else None)
-        if form.is_bound and form.is_valid():
-            topic = form.cleaned_data["topic"]
-            count = _plain(queryset).update(topic=topic)
-            self.message_user(
-                request, f"Moved {count} question(s) to objective {topic}.", messages.SUCCESS
-            )
-            return None
-        return self._action_page(
-            request, queryset, form, action="move_to_topic", title="Move questions to objective"
-        )
+        return self._set_field(
+            request, queryset, MoveToTopicForm, field="topic", action="move_to_topic",
+            title="Move questions to objective",
+            done="Moved {count} question(s) to objective {value}.",
+        )  # fmt: skip
 
     @admin.action(description="Set difficulty of selected questions…", permissions=["change"])
     def set_difficulty(self, request: HttpRequest, queryset: QuerySet[Question]):
-        form = SetDifficultyForm(request.POST if "apply" in request.POST else None)
+        return self._set_field(
+            request, queryset, SetDifficultyForm, field="difficulty", action="set_difficulty",
+            title="Set difficulty", done="Set difficulty {value} on {count} question(s).",
+        )  # fmt: skip
+
+    def _set_field(self, request, queryset, form_class, *, field, action, title, done):
+        """An action that asks for one value on an intermediate page, then sets it on all."""
+        form = form_class(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
-            difficulty = form.cleaned_data["difficulty"]
-            count = _plain(queryset).update(difficulty=difficulty)
-            self.message_user(
-                request, f"Set difficulty {difficulty} on {count} question(s).", messages.SUCCESS
-            )
+            value = form.cleaned_data[field]
+            count = _plain(queryset).update(**{field: value})
+            self.message_user(request, done.format(count=count, value=value), messages.SUCCESS)
             return None
-        return self._action_page(
-            request, queryset, form, action="set_difficulty", title="Set difficulty"
-        )
+        return self._action_page(request, queryset, form, action=action, title=title)
 
     @admin.action(description="Verify keys of selected questions", permissions=["change"])
     def verify_keys(self, request: HttpRequest, queryset: QuerySet[Question]) -> None:
@@ -348,14 +343,3 @@ def _stem_html(question: Question) -> str:
 
 def _answer_html(answer: Answer) -> str:
     return answer.html_content if answer.html_content is not None else html.escape(answer.text)
-
-
-def _gap_parts(code: str) -> list[dict]:
-    """The code split into text and numbered gaps, as the learner's item page shows it."""
-    parts, last = [], 0
-    for match in GAP_PATTERN.finditer(code):
-        parts.append({"text": code[last : match.start()]})
-        parts.append({"gap": int(match.group(1))})
-        last = match.end()
-    parts.append({"text": code[last:]})
-    return parts

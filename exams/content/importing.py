@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
-from django.db.models import Q
 
 from exams.content.parsing import (
     ContentProblem,
@@ -22,7 +21,8 @@ from exams.content.parsing import (
     check_unique_ids,
     read_content_file,
 )
-from exams.models import Answer, Exam, Question, Syllabus, Topic, UserResponse
+from exams.models import Answer, Exam, Question, Topic
+from exams.selectors import current_syllabus, questions_with_learner_answers
 
 BATCH_SIZE = 500
 QUESTION_FIELDS = (
@@ -69,8 +69,7 @@ def _objective_index(syllabus_code: str | None) -> dict[str, Topic]:
     if syllabus_code:
         topics = topics.filter(module__syllabus__code=syllabus_code)
     else:
-        newest = Syllabus.objects.order_by("-syllabus_date", "-id").first()
-        topics = topics.filter(module__syllabus=newest)
+        topics = topics.filter(module__syllabus=current_syllabus())
     return {topic.code: topic for topic in topics}
 
 
@@ -222,11 +221,8 @@ def _write(files: list[ParsedFile], report: ImportReport, progress) -> None:
     for answer in Answer.objects.filter(question__original_id__in=all_ids):
         existing_answers[answer.question_id][answer.original_id] = answer
     # Questions learners have answered: their options keep their identity (see _diff_answers).
-    answered = set(
-        UserResponse.objects.filter(
-            Q(answered_at__isnull=False) | Q(answer__isnull=False),
-            question_id__in=[question.pk for question in existing.values()],
-        ).values_list("question_id", flat=True)
+    answered = questions_with_learner_answers(
+        question_ids=[question.pk for question in existing.values()]
     )
     files_of_exams = dict(
         Exam.objects.filter(

@@ -121,3 +121,15 @@ def verification_problems(*, kind: str, verify_mode: str, verify_reason: str) ->
             RuleProblem("verify_mode", f"{kind} questions are verified by 'output' or 'none'.")
         )
     return problems
+
+
+def split_gaps(code: str, *, values: list[str] | tuple[str, ...] = ()) -> list[dict]:
+    """The code as text parts and numbered gaps (with any saved text), as learners see it."""
+    parts, last = [], 0
+    for match in GAP_PATTERN.finditer(code):
+        number = int(match.group(1))
+        parts.append({"text": code[last : match.start()]})
+        parts.append({"gap": number, "value": values[number - 1] if number <= len(values) else ""})
+        last = match.end()
+    parts.append({"text": code[last:]})
+    return parts

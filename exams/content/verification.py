@@ -21,7 +21,7 @@ def verify_stored_questions(
     *, questions: QuerySet[Question] | Iterable[Question] | None = None
 ) -> list[QuestionResult]:
     """Run every question's code against its key and store verified/mismatch per question."""
-    selected = list(questions_for_export(questions if questions is not None else None))
+    selected = list(questions_for_export(questions))
     results = verify_questions([question_document(question) for question in selected])
     for question, result in zip(selected, results, strict=True):
         question.verification_status = _STATUS[result.status]
