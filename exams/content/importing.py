@@ -6,12 +6,12 @@ import html
 import multiprocessing
 import os
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import transaction
+from django.db import models, transaction
 
 from exams.content.parsing import (
     ContentProblem,
@@ -21,10 +21,18 @@ from exams.content.parsing import (
     check_unique_ids,
     read_content_file,
 )
+from exams.content.rules import column_problems
 from exams.models import Answer, Exam, Question, Topic
 from exams.selectors import current_syllabus, questions_with_learner_answers
 
 BATCH_SIZE = 500
+# How problems name a written column that the file calls otherwise (or that is derived
+# from a key: rendered HTML is reported as the Markdown it comes from).
+FILE_KEYS = {
+    "original_id": "'id'", "code_snippet": "'code'", "expected_output": "'output'",
+    "verify_mode": "'verify'", "html_content": "'text'", "explanation_html": "'explanation'",
+    "source_file": "the file name",
+}  # fmt: skip
 QUESTION_FIELDS = (
     "text", "html_content", "difficulty", "topic_id", "exam_id", "code_snippet", "explanation",
     "explanation_html", "question_order", "kind", "points", "choose", "stdin",
@@ -78,48 +86,56 @@ def _objective_index(syllabus_code: str | None) -> dict[str, Topic]:
 PARALLEL_PARSE_MIN_BYTES = 2 * 1024 * 1024
 
 
-def _read_all(jobs: list[tuple[Path, set[str]]]) -> list[tuple[ParsedFile | None, list]]:
+def _read_all(
+    paths: list[Path], objectives: Mapping[str | None, set[str]]
+) -> list[tuple[ParsedFile | None, list[ContentProblem]]]:
     def size(path: Path) -> int:
         try:
             return path.stat().st_size
         except OSError:
             return 0
 
-    workers = min(len(jobs), os.cpu_count() or 1)
-    if workers < 2 or sum(size(path) for path, _ in jobs) < PARALLEL_PARSE_MIN_BYTES:
-        return [read_content_file(path, known_objectives=known) for path, known in jobs]
+    workers = min(len(paths), os.cpu_count() or 1)
+    if workers < 2 or sum(size(path) for path in paths) < PARALLEL_PARSE_MIN_BYTES:
+        return [read_content_file(path, objectives=objectives) for path in paths]
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = [
-            pool.submit(read_content_file, path, known_objectives=known) for path, known in jobs
-        ]
+        futures = [pool.submit(read_content_file, path, objectives=objectives) for path in paths]
         return [future.result() for future in futures]
 
 
+def _objectives_by_syllabus() -> dict[str | None, set[str]]:
+    """Each loaded syllabus's objective codes, and the current one's under None."""
+    objectives: dict[str | None, set[str]] = defaultdict(set)
+    for syllabus_code, topic_code in Topic.objects.values_list("module__syllabus__code", "code"):
+        objectives[syllabus_code].add(topic_code)
+    current = current_syllabus()
+    if current is not None and current.code in objectives:
+        objectives[None] = objectives[current.code]
+    return dict(objectives)
+
+
 def parse_files(*, paths: Iterable[Path]) -> tuple[list[ParsedFile], list[ContentProblem]]:
-    """Read and validate every file; nothing is written. Problems from all files are returned."""
+    """The one validation pass of an import (the command's, the admin upload's): read and check
+    every file, and every value against the column it would be written to. Nothing is
+    written. Returns the files that can be imported, and the problems of all of them."""
+    paths = [Path(path) for path in paths]
+    objectives = _objectives_by_syllabus()
+    if None not in objectives:
+        return [], [
+            ContentProblem(
+                str(path), None, None, "no syllabus is loaded: run manage.py load_syllabus."
+            )
+            for path in paths
+        ]
     files: list[ParsedFile] = []
     problems: list[ContentProblem] = []
-    objective_cache: dict[str | None, dict[str, Topic]] = {}
-    jobs: list[tuple[Path, set[str]]] = []
-    for path in paths:
-        path = Path(path)
-        syllabus_code = _peek_syllabus_code(path)
-        if syllabus_code not in objective_cache:
-            objective_cache[syllabus_code] = _objective_index(syllabus_code)
-        known = set(objective_cache[syllabus_code])
-        if not known:
-            problems.append(
-                ContentProblem(
-                    str(path), None, None, "no syllabus is loaded: run manage.py load_syllabus."
-                )
-            )
-            continue
-        jobs.append((path, known))
-    for parsed, file_problems in _read_all(jobs):
-        problems.extend(file_problems)
+    for parsed, file_problems in _read_all(paths, objectives):
         if parsed is not None:
-            files.append(parsed)
+            file_problems = [*file_problems, *_column_problems(parsed)]
+            if not file_problems:
+                files.append(parsed)
+        problems.extend(file_problems)
     names = [parsed.source_file for parsed in files]
     for parsed in files:
         if names.count(parsed.source_file) > 1:
@@ -130,18 +146,42 @@ def parse_files(*, paths: Iterable[Path]) -> tuple[list[ParsedFile], list[Conten
     return files, problems
 
 
-def _peek_syllabus_code(path: Path) -> str | None:
-    # Cheap look at the optional top-level "syllabus:" line; full parsing happens later.
-    try:
-        with path.open(encoding="utf-8") as handle:
-            for line in handle:
-                if line.startswith("syllabus:"):
-                    return line.split(":", 1)[1].strip().strip("\"'") or None
-                if line.startswith("questions:"):
-                    break
-    except (OSError, UnicodeDecodeError):
-        return None
-    return None
+def _column_problems(parsed: ParsedFile) -> list[ContentProblem]:
+    """Every value the import would write, checked against its column: the values are built
+    by the same functions that build the rows, so no written column goes unchecked."""
+    problems = [
+        ContentProblem(parsed.path, parsed.exam_lines.get(column), None, message)
+        for column, message in _column_messages(
+            Exam, {"source_file": parsed.source_file, **_exam_values(parsed)}
+        )
+    ]
+    for question in parsed.questions:
+        messages = _column_messages(
+            Question, {"original_id": question.original_id, **_question_content(question)}
+        )
+        for answer, values in _answers_with_values(question):
+            messages += _column_messages(
+                Answer, {"original_id": answer.original_id, **values}, prefix=f"{answer.label}: "
+            )
+        problems += [
+            ContentProblem(parsed.path, question.line, question.original_id or None, message)
+            for _, message in messages
+        ]
+    # Rendered HTML repeats a problem of its Markdown: say it once.
+    return list({str(problem): problem for problem in problems}.values())
+
+
+def _column_messages(
+    model: type[models.Model], values: dict, *, prefix: str = ""
+) -> list[tuple[str, str]]:
+    """(column, message) for each value its column would refuse, named as the file names it."""
+    return [
+        (
+            problem.field,
+            f"{prefix}{FILE_KEYS.get(problem.field, repr(problem.field))} {problem.message}",
+        )
+        for problem in column_problems(model=model, values=values)
+    ]
 
 
 def import_content(
@@ -169,17 +209,15 @@ def import_content(
     return report
 
 
-def _question_values(question: ParsedQuestion, *, exam: Exam, topic: Topic, order: int) -> dict:
+def _question_content(question: ParsedQuestion) -> dict:
+    """The columns of a question row that come from its file."""
     return {
         "text": question.text,
         "html_content": question.html_content,
         "difficulty": question.difficulty,
-        "topic_id": topic.pk,
-        "exam_id": exam.pk,
         "code_snippet": question.code or None,
         "explanation": question.explanation,
         "explanation_html": question.explanation_html,
-        "question_order": order,
         "kind": question.kind,
         "points": question.points,
         "choose": question.choose,
@@ -187,6 +225,15 @@ def _question_values(question: ParsedQuestion, *, exam: Exam, topic: Topic, orde
         "expected_output": question.expected_output,
         "verify_mode": question.verify_mode,
         "verify_reason": question.verify_reason,
+    }
+
+
+def _question_values(question: ParsedQuestion, *, exam: Exam, topic: Topic, order: int) -> dict:
+    return {
+        **_question_content(question),
+        "topic_id": topic.pk,
+        "exam_id": exam.pk,
+        "question_order": order,
         "is_active": True,
     }
 
@@ -369,7 +416,7 @@ def _answered_option_problems(parsed, item, to_update, to_delete) -> list[Conten
     ]
 
 
-def _upsert_exam(parsed: ParsedFile, report: ImportReport) -> Exam:
+def _exam_values(parsed: ParsedFile) -> dict:
     values = {
         "title": parsed.title,
         "description": parsed.description,
@@ -379,6 +426,11 @@ def _upsert_exam(parsed: ParsedFile, report: ImportReport) -> Exam:
     }
     if parsed.time_limit_minutes:
         values["time_limit"] = parsed.time_limit_minutes * 60
+    return values
+
+
+def _upsert_exam(parsed: ParsedFile, report: ImportReport) -> Exam:
+    values = _exam_values(parsed)
     exam = Exam.objects.filter(source_file=parsed.source_file).first()
     if exam is None:
         report.exams_created += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,12 +16,18 @@ from exams.rendering import render_markdown
 FORMAT_VERSION = "1"
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_QUESTIONS_PER_FILE = 5000
-ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,50}$")
+# Its length is the column's (exams.content.importing checks every written value's length).
+ID_PATTERN = re.compile(r"[A-Za-z0-9._-]+")
 # File names become exams.source_file and export targets: no paths, nothing surprising.
 FILE_NAME_PATTERN = re.compile(r"[A-Za-z0-9._-]+\.ya?ml")
 # libyaml's C parser when the wheel has it (it does on PyPI's builds): the same safe
 # BaseLoader semantics, several times faster on large banks.
 _BASE_LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+# A question file nests six deep (file, questions, question, gaps, gap, accepted); deeper
+# nesting is refused before composing, whose recursion it would otherwise exhaust.
+MAX_NESTING_DEPTH = 20
+_COLLECTION_STARTS = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+_COLLECTION_ENDS = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
 KINDS = ("single", "multiple", "order", "gap")
 VERIFY_MODES = ("output", "expressions", "runs", "prints", "none")
 CHOICE_MODES = ("output", "expressions", "runs", "prints", "none")
@@ -59,6 +66,7 @@ class ParsedAnswer:
     explanation: str
     raises: str = ""
     gap_number: int | None = None
+    label: str = ""  # how problems name it: "answer b", "gap 1, accepted answer 2"
 
 
 @dataclass
@@ -94,6 +102,25 @@ class ParsedFile:
     time_limit_minutes: int | None
     syllabus_code: str | None
     questions: list[ParsedQuestion] = field(default_factory=list)
+    # The line of each key of 'exam', for problems with a value found there.
+    exam_lines: dict[str, int] = field(default_factory=dict)
+
+
+class RefusedStructure(Exception):
+    """YAML that is well formed but refused before any of it is built (anchors, deep nesting)."""
+
+    def __init__(self, message: str, *, line: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+@dataclass
+class _Lines:
+    """Where the parts of a file start, read off its YAML nodes."""
+
+    questions: list[int] = field(default_factory=list)
+    exam: dict[str, int] = field(default_factory=dict)
 
 
 class _Reader:
@@ -151,24 +178,55 @@ class _Reader:
             self.problem(f"unknown key(s) in {what}: {', '.join(unknown)}.", **where)
 
 
-def _load_yaml(text: str, reader: _Reader) -> tuple[Any, list[int]]:
+def _refuse_hostile_structure(text: str) -> None:
+    """Refuse anchors, aliases and deep nesting on the parser's events, before any node is
+    composed: nine aliases of nine aliases expand a few hundred bytes into billions of
+    values, and a few hundred nested brackets exhaust the composer's recursion."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_BASE_LOADER):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise RefusedStructure(
+                "anchors and aliases (&name, *name) are not allowed in question files; "
+                "write each value out in full.",
+                line=event.start_mark.line + 1,
+            )
+        if isinstance(event, _COLLECTION_STARTS):
+            depth += 1
+            if depth > MAX_NESTING_DEPTH:
+                raise RefusedStructure(
+                    f"lists and mappings are nested more than {MAX_NESTING_DEPTH} levels deep; "
+                    "a question file needs six.",
+                    line=event.start_mark.line + 1,
+                )
+        elif isinstance(event, _COLLECTION_ENDS):
+            depth -= 1
+
+
+def _load_yaml(text: str, reader: _Reader) -> tuple[Any, _Lines]:
     """Load with the BaseLoader (every scalar a string: no implicit booleans or floats, no
-    object construction) and return the data with the line of each question."""
+    object construction) and return the data with the lines of its questions and exam keys."""
+    _refuse_hostile_structure(text)
     loader = _BASE_LOADER(text)
     try:
         node = loader.get_single_node()
         if node is None:
-            return None, []
+            return None, _Lines()
         _reject_duplicate_keys(node, reader)
         data = loader.construct_document(node)
     finally:
         loader.dispose()
-    question_lines: list[int] = []
+    lines = _Lines()
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             if key_node.value == "questions" and isinstance(value_node, yaml.SequenceNode):
-                question_lines = [item.start_mark.line + 1 for item in value_node.value]
-    return data, question_lines
+                lines.questions = [item.start_mark.line + 1 for item in value_node.value]
+            if key_node.value == "exam" and isinstance(value_node, yaml.MappingNode):
+                lines.exam = {
+                    key.value: key.start_mark.line + 1
+                    for key, _ in value_node.value
+                    if isinstance(key.value, str)
+                }
+    return data, lines
 
 
 def _reject_duplicate_keys(node: yaml.Node, reader: _Reader) -> None:
@@ -186,8 +244,15 @@ def _reject_duplicate_keys(node: yaml.Node, reader: _Reader) -> None:
             _reject_duplicate_keys(item, reader)
 
 
-def read_content_file(path: Path, *, known_objectives: set[str]) -> tuple[ParsedFile | None, list]:
-    """Parse and validate one file; returns (file, problems). Never writes anything."""
+def read_content_file(
+    path: Path, *, objectives: Mapping[str | None, set[str]]
+) -> tuple[ParsedFile | None, list[ContentProblem]]:
+    """Parse and validate one file; returns (file, problems). Never writes anything.
+
+    `objectives` holds the objective codes of each loaded syllabus by its code, and those of
+    the current syllabus under None, for files that name no syllabus. The file comes back
+    with its problems whenever its YAML could be read, so that later checks see all of it.
+    """
     reader = _Reader(str(path))
     if not FILE_NAME_PATTERN.fullmatch(path.name):
         reader.problem("file names may use letters, digits, '.', '-' and '_' and end in .yaml.")
@@ -206,26 +271,37 @@ def read_content_file(path: Path, *, known_objectives: set[str]) -> tuple[Parsed
         reader.problem("the file is not UTF-8 text.")
         return None, reader.problems
     try:
-        data, question_lines = _load_yaml(text, reader)
+        data, lines = _load_yaml(text, reader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark else None
         detail = getattr(error, "problem", None) or str(error)
         reader.problem(f"malformed YAML: {detail}.", line=line)
         return None, reader.problems
+    except RefusedStructure as refused:
+        reader.problem(refused.message, line=refused.line)
+        return None, reader.problems
+    except RecursionError:
+        # The nesting bound should make this unreachable; a traceback must stay so too.
+        reader.problem("the file is nested too deeply to read.")
+        return None, reader.problems
     if not isinstance(data, dict):
         reader.problem("the file must be a mapping with 'format', 'exam' and 'questions'.")
         return None, reader.problems
-    parsed = _read_file_body(data, question_lines, reader, path, known_objectives)
-    return (parsed if not reader.problems else None), reader.problems
+    return _read_file_body(data, lines, reader, path, objectives), reader.problems
 
 
-def _read_file_body(data, question_lines, reader, path, known_objectives) -> ParsedFile | None:
+def _read_file_body(data, lines: _Lines, reader, path, objectives) -> ParsedFile | None:
     if str(data.get("format", "")) != FORMAT_VERSION:
         reader.problem(f"'format' must be {FORMAT_VERSION}.")
     reader.unknown_keys(
         data, {"format", "syllabus", "exam", "questions"}, what="the file", where={}
     )
+    syllabus_code = reader.text(data, "syllabus", required=False, where={}).strip() or None
+    known_objectives = objectives.get(syllabus_code)
+    if known_objectives is None:
+        reader.problem(f"unknown syllabus {syllabus_code!r}: load it first.")
+        return None
     exam = data.get("exam")
     if not isinstance(exam, dict):
         reader.problem("'exam' (title, description, version) is missing.")
@@ -257,10 +333,11 @@ def _read_file_body(data, question_lines, reader, path, known_objectives) -> Par
         version=reader.text(exam, "version", required=False, where={}) or "1.0",
         exam_kind=exam_kind,
         time_limit_minutes=minutes,
-        syllabus_code=str(data["syllabus"]) if data.get("syllabus") else None,
+        syllabus_code=syllabus_code,
+        exam_lines=lines.exam,
     )
     for index, raw in enumerate(questions):
-        line = question_lines[index] if index < len(question_lines) else None
+        line = lines.questions[index] if index < len(lines.questions) else None
         question = _read_question(raw, line, reader, known_objectives)
         if question is not None:
             parsed.questions.append(question)
@@ -275,10 +352,8 @@ def _read_question(raw, line, reader: _Reader, known_objectives) -> ParsedQuesti
     where = {"line": line, "question_id": question_id}
     if question_id is None:
         reader.problem("'id' is missing.", **where)
-    elif not ID_PATTERN.match(question_id):
-        reader.problem(
-            "the id may use letters, digits, '.', '-', '_' and at most 50 characters.", **where
-        )
+    elif not ID_PATTERN.fullmatch(question_id):
+        reader.problem("the id may use letters, digits, '.', '-' and '_'.", **where)
     reader.unknown_keys(raw, QUESTION_KEYS, what="the question", where=where)
     objective = reader.text(raw, "objective", required=True, where=where).strip()
     if objective and objective not in known_objectives:
@@ -341,13 +416,13 @@ def _read_answers(raw, question: ParsedQuestion, reader: _Reader, where) -> list
             reader.problem(f"answer {label} must be a mapping with text and explanation.", **where)
             continue
         reader.unknown_keys(item, ANSWER_KEYS, what=f"answer {label}", where=where)
-        answer_id = item.get("id") or label
         answer = ParsedAnswer(
-            original_id=str(answer_id),
+            original_id=reader.text(item, "id", required=False, where=where) or label,
             text=reader.text(item, "text", required=True, where=where),
             is_correct=question.kind == "order" or reader.boolean(item, "correct", where=where),
             explanation=reader.text(item, "explanation", required=True, where=where),
             raises=reader.text(item, "raises", required=False, where=where).strip(),
+            label=f"answer {label}",
         )
         if not answer.explanation.strip() or not answer.text.strip():
             reader.problem(f"answer {label} needs both 'text' and 'explanation'.", **where)
@@ -409,6 +484,7 @@ def _read_gaps(raw, question: ParsedQuestion, reader: _Reader, where) -> list[Pa
                     is_correct=True,
                     explanation=explanation,
                     gap_number=number,
+                    label=f"gap {number}, accepted answer {position}",
                 )
             )
     if {answer.gap_number for answer in answers} == set(range(1, len(gaps) + 1)):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+
+from django.db import models
 
 GAP_PATTERN = re.compile(r"\{\{(\d+)\}\}")
 
@@ -15,6 +17,12 @@ ANSWERED_OPTION_KEPT = (
     "cannot be removed or rewritten into another one (mark a wrong key wrong instead); "
     "add new options as new rows."
 )
+
+
+# Characters that are no part of any text: C0 and C1 controls other than tab and newline
+# (which code needs), DEL, and lone surrogates (which no database can encode). PostgreSQL
+# refuses NUL in text outright, and SQLite would keep what PostgreSQL refuses.
+FORBIDDEN_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -133,3 +141,30 @@ def split_gaps(code: str, *, values: list[str] | tuple[str, ...] = ()) -> list[d
         last = match.end()
     parts.append({"text": code[last:]})
     return parts
+
+
+def column_problems(
+    *, model: type[models.Model], values: Mapping[str, object]
+) -> list[RuleProblem]:
+    """What the database would refuse of these column values, checked the same way on every
+    database: text longer than its column allows (the model field's max_length, the one
+    source of the limit), and characters that are not text."""
+    problems = []
+    for name, value in values.items():
+        if not isinstance(value, str):
+            continue
+        limit = model._meta.get_field(name).max_length
+        if limit is not None and len(value) > limit:
+            problems.append(
+                RuleProblem(name, f"is {len(value)} characters long; the limit is {limit}.")
+            )
+        forbidden = FORBIDDEN_CHARACTERS.search(value)
+        if forbidden:
+            problems.append(
+                RuleProblem(
+                    name,
+                    f"contains the control character U+{ord(forbidden.group()):04X}; "
+                    "only tabs and newlines may appear in text.",
+                )
+            )
+    return problems
