@@ -1,56 +1,386 @@
 // Progressive enhancement for the exam and practice pages: every change is saved to the
 // server as it is made, the countdown follows the server's deadline, and keyboard shortcuts.
+//
+// A change that cannot reach the server is not lost: the latest answer to each item is kept
+// on the page and in this tab's sessionStorage (keyed by attempt and item), and sent again
+// when the connection returns (the `online` event, and retries with backoff in case it never
+// fires), before the learner leaves the item, and first thing on the next page of the
+// attempt that loads. The server still decides: a refused change (time is up, bad input) is
+// shown with the server's message and never retried.
 (function () {
   "use strict";
 
   const form = document.getElementById("answer-form");
   const status = document.getElementById("save-status");
   const feedback = document.getElementById("feedback");
+  const finishForm = document.getElementById("finish-form");
+  const attemptId = status ? status.dataset.attempt || "" : "";
+  const currentPosition = form ? form.dataset.position || "" : "";
 
-  function setStatus(text, state) {
+  function setStatus(text, state, link) {
     if (!status) return;
-    status.textContent = text;
+    // The same text is not set again, so screen readers hear each news once.
+    if (status.textContent !== text + (link ? " " + link.text : "")) {
+      status.textContent = text;
+      if (link) {
+        const anchor = document.createElement("a");
+        anchor.href = link.href;
+        anchor.textContent = link.text;
+        status.append(" ", anchor);
+      }
+    }
     status.dataset.state = state;
   }
 
-  function currentNavItem() {
-    return document.querySelector(".nav-item.current");
+  function navItem(position) {
+    return document.querySelector('.nav-item[data-position="' + position + '"]');
   }
 
-  let saveSequence = 0;
-  async function save(targetForm) {
-    const sequence = ++saveSequence;
-    setStatus("Saving…", "saving");
+  function markAnswered(position, answered) {
+    const item = navItem(position);
+    if (!item) return;
+    item.classList.toggle("answered", answered);
+    const label = item.getAttribute("aria-label");
+    if (label) {
+      item.setAttribute("aria-label", label.replace(/, (un)?answered/, answered ? ", answered" : ", unanswered"));
+    }
+  }
+
+  // ---- Answers not yet acknowledged by the server: the latest one per item. ----
+  const STORE_PREFIX = "pcep-pending:" + attemptId + ":";
+  const pending = new Map();  // position -> {position, url, fields, version}
+  let versionCounter = 0;
+
+  function storage() {
     try {
-      const response = await fetch(targetForm.action, {
+      return window.sessionStorage;
+    } catch (error) {
+      return null;  // storage disabled: the answers are kept on this page only
+    }
+  }
+
+  function loadPending() {
+    const store = storage();
+    if (!store || !attemptId) return;
+    for (let index = 0; index < store.length; index++) {
+      const key = store.key(index);
+      if (!key || !key.startsWith(STORE_PREFIX)) continue;
+      try {
+        const entry = JSON.parse(store.getItem(key));
+        if (entry && entry.url && Array.isArray(entry.fields)) pending.set(String(entry.position), entry);
+      } catch (error) {
+        // An unreadable entry is left alone rather than sent.
+      }
+    }
+  }
+
+  function keep(entry) {
+    pending.set(entry.position, entry);
+    try {
+      storage().setItem(STORE_PREFIX + entry.position, JSON.stringify(entry));
+    } catch (error) {
+      // Full or disabled storage: the answer is still kept on this page.
+    }
+  }
+
+  // Forget an item's pending answer, but only the version that was sent: a newer one stays.
+  function forget(position, version) {
+    const entry = pending.get(position);
+    if (!entry || (version !== undefined && entry.version !== version)) return;
+    pending.delete(position);
+    try {
+      storage().removeItem(STORE_PREFIX + position);
+    } catch (error) {
+      // Nothing stored to remove.
+    }
+  }
+
+  function csrfToken() {
+    const input = document.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : null;
+  }
+
+  // One request; the outcome is "saved", "refused" (final), or a reason to try again later.
+  async function post(url, fields) {
+    const body = new URLSearchParams();
+    const token = csrfToken();  // this page's token, in case the session's has changed
+    fields.forEach(([name, value]) => {
+      body.append(name, name === "csrfmiddlewaretoken" && token ? token : value);
+    });
+    let response;
+    try {
+      response = await fetch(url, {
         method: "POST",
-        body: new FormData(targetForm),
+        body,
         headers: { Accept: "application/json" },
         credentials: "same-origin",
       });
-      const data = await response.json().catch(() => ({ error: "The server sent an unexpected answer." }));
-      if (sequence !== saveSequence) return data;  // a newer save is on its way
-      if (!response.ok || !data.saved) {
-        setStatus("Not saved: " + (data.error || "please try again."), "error");
-        if (response.status === 409) window.location.reload();
-        return data;
-      }
-      setStatus("Saved", "saved");
-      const navItem = currentNavItem();
-      if (navItem && "answered" in data) navItem.classList.toggle("answered", data.answered);
-      if (data.feedback_html && feedback) {
-        feedback.innerHTML = data.feedback_html;
-        targetForm.querySelectorAll("input, button").forEach((element) => {
-          if (element.type !== "hidden") element.disabled = true;
-        });
-        targetForm.dataset.locked = "1";
-      }
-      return data;
     } catch (error) {
-      setStatus("Not saved: no connection to the server. Your answer will be sent with the next change.", "error");
-      return null;
+      return { state: "offline" };
+    }
+    const data = await response.json().catch(() => null);
+    if (response.ok && data && data.saved) return { state: "saved", data };
+    if (response.status >= 500 || response.status === 408 || response.status === 429) {
+      return { state: "unavailable" };
+    }
+    if (!data && response.redirected) return { state: "logged-out" };  // the login page
+    if (!data && response.ok) return { state: "unavailable" };  // not the server's answer
+    return {
+      state: "refused",
+      status: response.status,
+      error: (data && data.error) || "the server refused this change (error " + response.status + ").",
+    };
+  }
+
+  const inFlight = new Map();  // position -> promise of the last outcome
+  let closed = false;  // the server said the attempt is over
+  let refusedWhileHeld = false;
+
+  // Send an item's pending answer, then any newer one given meanwhile: one request per item
+  // at a time, so an older answer can never arrive after a newer one.
+  function sendItem(position) {
+    if (inFlight.has(position)) return inFlight.get(position);
+    if (!pending.has(position) || closed) return Promise.resolve(null);
+    const run = (async () => {
+      let outcome = null;
+      try {
+        while (pending.has(position) && !closed) {
+          const entry = pending.get(position);
+          outcome = await post(entry.url, entry.fields);
+          if (outcome.state !== "saved" && outcome.state !== "refused") {
+            lastTrouble = outcome.state;
+            break;  // kept; tried again later
+          }
+          forget(position, entry.version);
+          if (outcome.state === "refused" && outcome.status === 409) {
+            attemptClosed(outcome.error);
+            break;
+          }
+          report(entry.position, outcome, pending.has(position));
+        }
+      } finally {
+        inFlight.delete(position);
+      }
+      return outcome;
+    })();
+    inFlight.set(position, run);
+    return run.then((outcome) => {
+      settle();
+      return outcome;
+    });
+  }
+
+  // Every kept answer, one request after another; stops at the first that cannot get through.
+  let flushing = null;
+  function flushAll() {
+    if (flushing) return flushing;
+    flushing = (async () => {
+      const positions = Array.from(pending.keys()).sort((a, b) => a - b);
+      for (const position of positions) {
+        const outcome = await sendItem(position);
+        if (closed || (outcome && outcome.state !== "saved" && outcome.state !== "refused")) break;
+      }
+    })().finally(() => {
+      flushing = null;
+      settle();
+    });
+    return flushing;
+  }
+
+  // ---- What the page says: only what the server has acknowledged counts as saved. ----
+  let lastTrouble = "offline";
+  let heldHref = null;  // where the learner asked to go while an answer was unsent
+  let heldSubmit = false;  // the review page's submit, waiting for unsent answers
+  let leaveAnyway = false;  // asked twice: go without waiting
+  let reloadWhenSent = false;  // the review page counts answers: show it again once sent
+
+  function keptMessage() {
+    const reasons = {
+      offline: ["no connection", "when the connection returns"],
+      unavailable: ["the server is not answering", "when it answers again"],
+      "logged-out": ["you are logged out", "once you log in again in this tab"],
+    };
+    const [reason, when] = reasons[lastTrouble] || reasons.offline;
+    const others = Array.from(pending.keys()).filter((position) => position !== currentPosition);
+    const mine = pending.has(currentPosition);
+    let what;
+    if (mine && others.length === 0) what = "Your answer is kept on this page";
+    else if (mine) what = "Your answer and " + others.length + " earlier one" + (others.length > 1 ? "s" : "") + " are kept on this page";
+    else if (others.length === 1) what = "Your answer to item " + others[0] + " is kept on this page";
+    else what = "Your answers to items " + others.join(", ") + " are kept on this page";
+    let text = "Not saved yet: " + reason + ". " + what + " and will be sent " + when + ".";
+    if (heldHref) {
+      text += " You will move on once it is sent. To leave now anyway, choose the link again: the answer stays kept in this tab and is sent from the next page.";
+    } else if (heldSubmit) {
+      text += " The attempt will be submitted once they are sent. To submit without them, choose Submit again.";
+    }
+    return text;
+  }
+
+  function report(position, outcome, superseded) {
+    const isCurrent = position === currentPosition;
+    if (outcome.state === "saved") {
+      const data = outcome.data;
+      if ("answered" in data) markAnswered(position, data.answered);
+      if (isCurrent && data.feedback_html && feedback) showFeedback(data.feedback_html);
+      if (superseded) return;  // a newer answer to this item is on its way
+      if (isCurrent) setStatus("Saved", "saved");
+      else if (!pending.has(currentPosition)) setStatus("Saved your answer to item " + position + ".", "saved");
+      return;
+    }
+    // Refused: the server's word is final, so it is shown and not tried again.
+    heldHref = null;
+    heldSubmit = false;
+    reloadWhenSent = false;
+    refusedWhileHeld = true;
+    if (superseded) return;
+    if (isCurrent) setStatus("Not saved: " + outcome.error, "error");
+    else setStatus("Your answer to item " + position + " was not saved: " + outcome.error, "error");
+  }
+
+  function attemptClosed(message) {
+    closed = true;
+    Array.from(pending.keys()).forEach((position) => forget(position));
+    clearTimeout(retryTimer);
+    heldHref = null;
+    heldSubmit = false;
+    reloadWhenSent = false;
+    if (form) lockForm();
+    const url = status && status.dataset.attemptUrl;
+    setStatus("Not saved: " + message, "error", url ? { href: url, text: "See the report." } : null);
+  }
+
+  // ---- Trying again: when the browser says it is online, and with backoff meanwhile. ----
+  const FIRST_RETRY = 1000;
+  const LAST_RETRY = 15000;
+  let retryDelay = FIRST_RETRY;
+  let retryTimer = null;
+
+  function retryNow() {
+    clearTimeout(retryTimer);
+    retryTimer = null;
+    retryDelay = FIRST_RETRY;
+    flushAll();
+  }
+
+  // After each send: go where the learner was held from, or keep trying.
+  function settle() {
+    if (closed || inFlight.size > 0 || flushing) return;
+    if (pending.size === 0) {
+      clearTimeout(retryTimer);
+      retryTimer = null;
+      retryDelay = FIRST_RETRY;
+      if (heldHref) {
+        window.location.href = heldHref;
+      } else if (heldSubmit) {
+        heldSubmit = false;
+        finishForm.submit();
+      } else if (reloadWhenSent) {
+        window.location.reload();
+      }
+      return;
+    }
+    setStatus(keptMessage(), "error");
+    if (retryTimer === null) {
+      retryTimer = setTimeout(() => {
+        retryTimer = null;
+        retryDelay = Math.min(retryDelay * 2, LAST_RETRY);
+        flushAll();
+      }, retryDelay);
     }
   }
+
+  window.addEventListener("online", retryNow);
+  window.addEventListener("pageshow", (event) => {
+    if (event.persisted && pending.size) retryNow();
+  });
+
+  // ---- Leaving the item: wait for its answer, or warn and keep it. ----
+  let commitTyping = () => {};
+
+  function leave(href) {
+    commitTyping();
+    if (leaveAnyway || closed || pending.size === 0) {
+      window.location.href = href;
+      return;
+    }
+    if (heldHref || heldSubmit) {
+      leaveAnyway = true;  // asked again: go; the answers stay in sessionStorage
+      window.location.href = href;
+      return;
+    }
+    heldHref = href;
+    refusedWhileHeld = false;
+    setStatus("Sending your answer before moving on…", "saving");
+    flushAll();
+    // A request that hangs: say so rather than wait in silence.
+    setTimeout(() => {
+      if (heldHref === href && pending.size && !refusedWhileHeld) setStatus(keptMessage(), "error");
+    }, 8000);
+  }
+
+  document.addEventListener("click", (event) => {
+    if (event.defaultPrevented || event.button !== 0) return;
+    if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    const link = event.target.closest("a[href]");
+    if (!link || (link.target && link.target !== "_self") || link.hasAttribute("download")) return;
+    if (link.origin !== window.location.origin || link.getAttribute("href").startsWith("#")) return;
+    commitTyping();
+    if (pending.size === 0 && !heldHref) return;
+    event.preventDefault();
+    leave(link.href);
+  });
+
+  // ---- The item's form. ----
+  function lockForm() {
+    form.querySelectorAll("input, button").forEach((element) => {
+      if (element.type !== "hidden") element.disabled = true;
+    });
+    form.dataset.locked = "1";
+  }
+
+  function showFeedback(html) {
+    feedback.innerHTML = html;
+    lockForm();
+    forget(currentPosition);  // answered in practice: the server takes no other answer
+  }
+
+  function save(targetForm) {
+    if (closed) return Promise.resolve(null);
+    keep({
+      position: currentPosition,
+      url: targetForm.action,
+      fields: Array.from(new FormData(targetForm).entries()),
+      version: Date.now().toString(36) + "-" + ++versionCounter,
+    });
+    setStatus("Saving…", "saving");
+    return sendItem(currentPosition);
+  }
+
+  // Show a kept answer to this item, when the page was loaded before it reached the server.
+  function applyToForm(fields) {
+    const values = (name) => fields.filter(([key]) => key === name).map(([, value]) => value);
+    const choices = values("choice");
+    form.querySelectorAll("input[name=choice]").forEach((box) => {
+      box.checked = choices.includes(box.value);
+    });
+    const gaps = values("gap");
+    form.querySelectorAll("input[name=gap]").forEach((input, index) => {
+      if (index < gaps.length) input.value = gaps[index];
+    });
+    const list = document.getElementById("order-list");
+    const order = values("order");
+    if (list && order.length) {
+      const rows = new Map(
+        Array.from(list.children).map((row) => [row.querySelector("input[name=order]").value, row]),
+      );
+      order.forEach((value) => {
+        if (rows.has(value)) list.appendChild(rows.get(value));
+      });
+    }
+  }
+
+  loadPending();
 
   if (form) {
     form.classList.add("autosave");
@@ -66,6 +396,12 @@
         if (form.dataset.locked !== "1") box.disabled = !box.checked && checked >= choose;
       });
     }
+
+    // An answer kept from before this page loaded: shown, and sent below. A practice item
+    // the server already shows feedback for takes no other answer, so its copy is dropped.
+    if (form.dataset.locked === "1") forget(currentPosition);
+    const kept = pending.get(currentPosition);
+    if (kept) applyToForm(kept.fields);
     enforceChooseLimit();
 
     // Practice shows feedback after the first save, so it waits for a complete answer there.
@@ -88,14 +424,25 @@
       if (event.target.name !== "gap" || isPractice) return;
       clearTimeout(gapTimer);
       setStatus("Typing…", "pending");
-      gapTimer = setTimeout(() => save(form), 600);
+      gapTimer = setTimeout(() => {
+        gapTimer = null;
+        save(form);
+      }, 600);
     });
     form.addEventListener("focusout", (event) => {
       if (event.target.name === "gap" && !isPractice) {
         clearTimeout(gapTimer);
+        gapTimer = null;
         save(form);
       }
     });
+    // Typing not yet saved is saved before leaving.
+    commitTyping = () => {
+      if (gapTimer === null) return;
+      clearTimeout(gapTimer);
+      gapTimer = null;
+      save(form);
+    };
 
     form.addEventListener("submit", (event) => {
       event.preventDefault();
@@ -166,10 +513,10 @@
         }
       } else if (key === "n") {
         const next = document.getElementById("next-link");
-        if (next) window.location.href = next.href;
+        if (next) leave(next.href);
       } else if (key === "p") {
         const previous = document.getElementById("previous-link");
-        if (previous) window.location.href = previous.href;
+        if (previous) leave(previous.href);
       } else if (key === "f") {
         const flagButton = document.getElementById("flag-button");
         if (flagButton) flagButton.click();
@@ -177,20 +524,39 @@
     });
   }
 
-  // Flag without a page load.
+  // Answers kept from before come first, on any page of the attempt.
+  if (pending.size) {
+    if (pending.has(currentPosition)) setStatus("Saving…", "saving");
+    else setStatus("Sending your earlier answers…", "saving");
+    reloadWhenSent = !form;  // the review page's counts change
+    flushAll();
+  }
+
+  // Flag without a page load. A flag is not kept when it cannot be sent: the page says so.
   const flagForm = document.getElementById("flag-form");
   if (flagForm) {
     flagForm.addEventListener("submit", async (event) => {
       event.preventDefault();
-      const data = await save(flagForm);
-      if (!data || !data.saved) return;
-      const flagged = data.flagged;
+      if (closed) return;
+      const outcome = await post(flagForm.action, Array.from(new FormData(flagForm).entries()));
+      if (outcome.state === "refused" && outcome.status === 409) {
+        attemptClosed(outcome.error);
+        return;
+      }
+      if (outcome.state !== "saved") {
+        const why = outcome.state === "refused" ? outcome.error : "no connection to the server. Please try again.";
+        setStatus("Not flagged: " + why, "error");
+        return;
+      }
+      const flagged = outcome.data.flagged;
       const button = document.getElementById("flag-button");
       button.textContent = flagged ? "Unflag" : "Flag for review";
       button.setAttribute("aria-pressed", flagged ? "true" : "false");
       flagForm.querySelector("input[name=flagged]").value = flagged ? "0" : "1";
-      const navItem = currentNavItem();
-      if (navItem) navItem.classList.toggle("flagged", flagged);
+      const item = navItem(currentPosition);
+      if (item) item.classList.toggle("flagged", flagged);
+      if (pending.size) retryNow();  // the server answers again: send what is kept
+      else setStatus(flagged ? "Flagged for review" : "Flag removed", "saved");
     });
   }
 
@@ -215,11 +581,24 @@
     tick();
   }
 
-  // Submitting asks for confirmation.
-  const finishForm = document.getElementById("finish-form");
+  // Submitting asks for confirmation, and first sends any answer still kept on the page.
   if (finishForm) {
     finishForm.addEventListener("submit", (event) => {
-      if (!window.confirm(finishForm.dataset.confirm)) event.preventDefault();
+      if (!window.confirm(finishForm.dataset.confirm)) {
+        event.preventDefault();
+        return;
+      }
+      if (pending.size === 0 || leaveAnyway || closed) return;
+      event.preventDefault();
+      if (heldSubmit) {
+        leaveAnyway = true;  // asked again: submit without them
+        finishForm.submit();
+        return;
+      }
+      heldSubmit = true;
+      reloadWhenSent = false;
+      setStatus("Sending your answers before submitting…", "saving");
+      flushAll();
     });
   }
 })();
