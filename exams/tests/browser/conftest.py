@@ -116,3 +116,18 @@ def screenshot_path(name: str) -> Path:
     folder = Path(tempfile.gettempdir()) / "pcep-screenshots"
     folder.mkdir(exist_ok=True)
     return folder / name
+
+
+@pytest.fixture
+def single_exam():
+    """A fixed exam of three single-choice questions, in that order."""
+    syllabus = load_pcep_syllabus()
+    exam = ExamFactory(kind=Exam.Kind.FIXED, title="Three singles", time_limit=1800)
+    module = Module.objects.filter(syllabus=syllabus).order_by("number").first()
+    topic = Topic.objects.filter(module=module).first()
+    for n in range(3):
+        question = make_question(kind="single", topic=topic, exam=exam, text=f"Single {n + 1}?")
+        question.question_order = n + 1
+        question.save(update_fields=["question_order"])
+        _dress(question)
+    return exam
