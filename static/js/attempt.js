@@ -209,10 +209,11 @@
     else if (others.length === 1) what = "Your answer to item " + others[0] + " is kept on this page";
     else what = "Your answers to items " + others.join(", ") + " are kept on this page";
     let text = "Not saved yet: " + reason + ". " + what + " and will be sent " + when + ".";
+    const [itIs, it, stays] = pending.size > 1 ? ["they are", "them", "they stay"] : ["it is", "it", "it stays"];
     if (heldHref) {
-      text += " You will move on once it is sent. To leave now anyway, choose the link again: the answer stays kept in this tab and is sent from the next page.";
+      text += " You will move on once " + itIs + " sent. To leave now anyway, choose the link again: " + stays + " kept in this tab and will be sent from the next page.";
     } else if (heldSubmit) {
-      text += " The attempt will be submitted once they are sent. To submit without them, choose Submit again.";
+      text += " The attempt will be submitted once " + itIs + " sent. To submit without " + it + ", choose Submit again.";
     }
     return text;
   }
@@ -292,7 +293,20 @@
 
   window.addEventListener("online", retryNow);
   window.addEventListener("pageshow", (event) => {
-    if (event.persisted && pending.size) retryNow();
+    if (!event.persisted) return;
+    // Back from the browser's cache: another page of the attempt may have sent (or replaced)
+    // what this one kept, so the tab's storage says what is still to send.
+    if (storage()) {
+      pending.clear();
+      loadPending();
+    }
+    if (pending.size) retryNow();
+  });
+  // Closing or reloading the tab would lose what the storage cannot keep: the browser asks.
+  window.addEventListener("beforeunload", (event) => {
+    if (pending.size === 0 || leaveAnyway || closed) return;
+    event.preventDefault();
+    event.returnValue = "";
   });
 
   // ---- Leaving the item: wait for its answer, or warn and keep it. ----
@@ -574,7 +588,10 @@
       if (left === 0) {
         clearInterval(timer);
         // The server finishes an overdue attempt when it is next touched.
-        setTimeout(() => { window.location.href = countdown.dataset.finishUrl; }, 6000);
+        setTimeout(() => {
+          leaveAnyway = true;  // the server's clock has ended the attempt
+          window.location.href = countdown.dataset.finishUrl;
+        }, 6000);
       }
     };
     const timer = setInterval(tick, 1000);

@@ -70,6 +70,24 @@ def choose_offline(page: Page, context: BrowserContext, index: int) -> int:
     return value
 
 
+def choose_while_server_is_down(page: Page, index: int) -> int:
+    """Make every answer-save request fail (the server is down, the network is not), then
+    choose the option at `index` and see the page keep the answer."""
+    page.route("**/answer/", lambda route: route.abort("connectionrefused"))
+    value = choose(page, index)
+    expect(page.locator("#save-status")).to_have_text(KEPT)
+    return value
+
+
+def leave_anyway(page: Page, link) -> None:
+    """Choose `link` with an answer unsent: held, with a warning; chosen again, it goes."""
+    link.click()
+    expect(page.locator("#save-status")).to_contain_text(
+        "To leave now anyway, choose the link again"
+    )
+    link.click()
+
+
 def answer_responses(page: Page) -> list[int]:
     """Statuses of the answer-save responses the page gets from now on."""
     statuses: list[int] = []
@@ -90,6 +108,12 @@ def test_answer_given_offline_is_sent_when_the_connection_returns(
     choose_offline(page, context, 0)
     latest = choose(page, 1)  # a second change offline: only this one may reach the server
     expect(status).to_have_text(KEPT)
+    # Reloading now would drop the page: the browser asks first (dismissed here).
+    dialogs: list[str] = []
+    page.once("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
+    page.evaluate("location.reload()")
+    expect(status).to_have_text(KEPT)
+    assert dialogs == ["beforeunload"]
     page.wait_for_timeout(1500)  # a retry or two, still offline
     assert stored_choices(attempt, 1) is None
     expect(page.locator(".nav-item.current")).not_to_have_class(re.compile(r"\banswered\b"))
@@ -138,13 +162,8 @@ def test_answers_kept_across_pages_while_the_server_is_down(page: Page, live_ser
     """No `online` event here: the network is up, the server is not; the retries deliver."""
     attempt = start(page, live_server, single_exam)
     status = page.locator("#save-status")
-    page.route("**/answer/", lambda route: route.abort("connectionrefused"))
-
-    first = choose(page, 0)
-    expect(status).to_have_text(KEPT)
-    page.locator("#next-link").click()
-    expect(status).to_contain_text("To leave now anyway, choose the link again")
-    page.locator("#next-link").click()  # leave anyway: the answer stays in this tab
+    first = choose_while_server_is_down(page, 0)
+    leave_anyway(page, page.locator("#next-link"))  # the answer stays in this tab
     expect(page).to_have_url(item_url(live_server, attempt, 2))
     expect(status).to_contain_text("Your answer to item 1 is kept on this page")
 
@@ -215,3 +234,25 @@ def test_a_refused_answer_is_shown_and_not_retried(
     value = choose(page, 1)
     expect(status).to_have_text("Saved")
     assert stored_choices(attempt, 1) == [value]
+
+
+def test_submitting_waits_for_kept_answers(page: Page, live_server, single_exam):
+    attempt = start(page, live_server, single_exam)
+    status = page.locator("#save-status")
+    first = choose_while_server_is_down(page, 2)
+    leave_anyway(page, page.get_by_role("link", name="Review and submit"))
+    expect(page).to_have_url(re.compile(r"/review/$"))
+    expect(status).to_contain_text("Your answer to item 1 is kept on this page")
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("#submit-attempt").click()
+    expect(status).to_contain_text("The attempt will be submitted once it is sent")
+    expect(page).to_have_url(re.compile(r"/review/$"))
+    attempt.refresh_from_db()
+    assert not attempt.is_completed
+
+    page.unroute("**/answer/")
+    expect(page).to_have_url(re.compile(r"/report/$"), timeout=RESEND_TIMEOUT * 1000)
+    assert stored_choices(attempt, 1) == [first]
+    attempt.refresh_from_db()
+    assert attempt.is_completed
