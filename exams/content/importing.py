@@ -20,6 +20,7 @@ from exams.content.parsing import (
     ParsedQuestion,
     check_unique_ids,
     read_content_file,
+    shown_question_id,
 )
 from exams.content.rules import column_problems
 from exams.models import Answer, Exam, Question, Topic
@@ -164,7 +165,9 @@ def _column_problems(parsed: ParsedFile) -> list[ContentProblem]:
                 Answer, {"original_id": answer.original_id, **values}, prefix=f"{answer.label}: "
             )
         problems += [
-            ContentProblem(parsed.path, question.line, question.original_id or None, message)
+            ContentProblem(
+                parsed.path, question.line, shown_question_id(question.original_id), message
+            )
             for _, message in messages
         ]
     # Rendered HTML repeats a problem of its Markdown: say it once.

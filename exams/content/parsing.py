@@ -41,6 +41,7 @@ QUESTION_KEYS = {
 }  # fmt: skip
 ANSWER_KEYS = {"id", "text", "correct", "raises", "explanation"}
 GAP_KEYS = {"accepted", "explanation"}
+MAX_QUOTED_CHARACTERS = 60
 
 
 @dataclass
@@ -123,6 +124,24 @@ class _Lines:
     exam: dict[str, int] = field(default_factory=dict)
 
 
+def _shortened(value: object, *, quoted: bool = True) -> str:
+    """A value shown in a problem, cut short: a report stays readable whatever a file holds.
+    Text is quoted unless `quoted` is false; anything else is shown as its repr."""
+    if not isinstance(value, str):
+        value, quoted = repr(value), False
+    shown = value[:MAX_QUOTED_CHARACTERS]
+    shown = repr(shown) if quoted else shown
+    if len(value) > MAX_QUOTED_CHARACTERS:
+        shown += f"… ({len(value)} characters)"
+    return shown
+
+
+def shown_question_id(question_id: str | None) -> str | None:
+    """How problems name a question: by its id, cut short if the file made it huge (an id is
+    quoted in every problem of its question, before its own length is refused)."""
+    return _shortened(question_id, quoted=False) if question_id else None
+
+
 class _Reader:
     """Collects problems for one file while reading plain YAML strings into typed values."""
 
@@ -131,7 +150,9 @@ class _Reader:
         self.problems: list[ContentProblem] = []
 
     def problem(self, message: str, *, line: int | None = None, question_id: str | None = None):
-        self.problems.append(ContentProblem(self.path, line, question_id, message))
+        self.problems.append(
+            ContentProblem(self.path, line, shown_question_id(question_id), message)
+        )
 
     def text(self, mapping: dict, key: str, *, required: bool, where: dict) -> str:
         value = mapping.get(key)
@@ -154,7 +175,7 @@ class _Reader:
         try:
             value = int(str(raw))
         except ValueError:
-            self.problem(f"'{key}' must be a whole number, not {raw!r}.", **where)
+            self.problem(f"'{key}' must be a whole number, not {_shortened(raw)}.", **where)
             return allowed[0]
         if value not in allowed:
             choices = ", ".join(str(item) for item in allowed)
@@ -169,13 +190,16 @@ class _Reader:
         if word in TRUE_WORDS:
             return True
         if word not in FALSE_WORDS:
-            self.problem(f"'{key}' must be true or false, not {raw!r}.", **where)
+            self.problem(f"'{key}' must be true or false, not {_shortened(raw)}.", **where)
         return False
 
     def unknown_keys(self, mapping: dict, allowed: set[str], *, what: str, where: dict) -> None:
         unknown = sorted(set(mapping) - allowed)
         if unknown:
-            self.problem(f"unknown key(s) in {what}: {', '.join(unknown)}.", **where)
+            self.problem(
+                f"unknown key(s) in {what}: {_shortened(', '.join(unknown), quoted=False)}.",
+                **where,
+            )
 
 
 def _refuse_hostile_structure(text: str) -> None:
@@ -236,7 +260,10 @@ def _reject_duplicate_keys(node: yaml.Node, reader: _Reader) -> None:
         for key_node, value_node in node.value:
             key = key_node.value
             if isinstance(key, str) and key in seen:
-                reader.problem(f"the key '{key}' appears twice.", line=key_node.start_mark.line + 1)
+                reader.problem(
+                    f"the key {_shortened(key)} appears twice.",
+                    line=key_node.start_mark.line + 1,
+                )
             seen.add(key)
             _reject_duplicate_keys(value_node, reader)
     elif isinstance(node, yaml.SequenceNode):
@@ -300,7 +327,7 @@ def _read_file_body(data, lines: _Lines, reader, path, objectives) -> ParsedFile
     syllabus_code = reader.text(data, "syllabus", required=False, where={}).strip() or None
     known_objectives = objectives.get(syllabus_code)
     if known_objectives is None:
-        reader.problem(f"unknown syllabus {syllabus_code!r}: load it first.")
+        reader.problem(f"unknown syllabus {_shortened(syllabus_code)}: load it first.")
         return None
     exam = data.get("exam")
     if not isinstance(exam, dict):
@@ -311,7 +338,7 @@ def _read_file_body(data, lines: _Lines, reader, path, objectives) -> ParsedFile
     )
     exam_kind = str(exam.get("kind", "bank"))
     if exam_kind not in ("bank", "fixed"):
-        reader.problem(f"exam 'kind' must be bank or fixed, not {exam_kind!r}.")
+        reader.problem(f"exam 'kind' must be bank or fixed, not {_shortened(exam_kind)}.")
     minutes = None
     if "minutes" in exam:
         minutes = reader.integer(exam, "minutes", allowed=range(1, 601), where={})
@@ -357,13 +384,16 @@ def _read_question(raw, line, reader: _Reader, known_objectives) -> ParsedQuesti
     reader.unknown_keys(raw, QUESTION_KEYS, what="the question", where=where)
     objective = reader.text(raw, "objective", required=True, where=where).strip()
     if objective and objective not in known_objectives:
-        reader.problem(f'unknown objective "{objective}".', **where)
+        reader.problem(f'unknown objective "{_shortened(objective, quoted=False)}".', **where)
     kind = reader.text(raw, "kind", required=True, where=where)
     if kind and kind not in KINDS:
-        reader.problem(f"kind {kind!r} is not one of {', '.join(KINDS)}.", **where)
+        reader.problem(f"kind {_shortened(kind)} is not one of {', '.join(KINDS)}.", **where)
     verify_mode = reader.text(raw, "verify", required=True, where=where)
     if verify_mode and verify_mode not in VERIFY_MODES:
-        reader.problem(f"verify {verify_mode!r} is not one of {', '.join(VERIFY_MODES)}.", **where)
+        reader.problem(
+            f"verify {_shortened(verify_mode)} is not one of {', '.join(VERIFY_MODES)}.",
+            **where,
+        )
     verify_reason = reader.text(raw, "verify_reason", required=False, where=where)
     if verify_mode in VERIFY_MODES:
         for problem in verification_problems(
@@ -430,7 +460,9 @@ def _read_answers(raw, question: ParsedQuestion, reader: _Reader, where) -> list
     ids = [answer.original_id for answer in answers]
     duplicated = sorted({answer_id for answer_id in ids if ids.count(answer_id) > 1})
     if duplicated:
-        reader.problem(f"answer id(s) used twice: {', '.join(duplicated)}.", **where)
+        reader.problem(
+            f"answer id(s) used twice: {_shortened(', '.join(duplicated), quoted=False)}.", **where
+        )
     if question.kind == "multiple":
         question.choose = reader.integer(raw, "choose", allowed=range(1, 27), where=where)
     elif "choose" in raw:

@@ -224,7 +224,7 @@ BAD_VALUES = {
         old="id: pipeline-order",
         new=f"id: pipeline-order{'x' * 56}",
         located_at="id: pipeline-order",
-        question_id=f"pipeline-order{'x' * 56}",
+        question_id=f"pipeline-order{'x' * 46}… (70 characters)",
         words=("'id' is 70 characters long; the limit is 50.",),
     ),
     "answer-id-of-70-characters": BadValue(
@@ -347,6 +347,25 @@ def test_tabs_and_newlines_in_code_are_kept(syllabus, tmp_path: Path):
 
     assert import_content(paths=[path]).ok
     assert Answer.objects.filter(text="abab\tc\n").exists()
+
+
+@pytest.mark.parametrize(
+    "old",
+    ["difficulty: 2\n    points: 20", "id: pipeline-single", "kind: single", "verify: expressions"],
+)
+def test_huge_value_is_quoted_cut_short_in_every_problem(seeded_sample: Path, old: str):
+    # A report quotes what it refuses; a 200,000-character value must not fill the page.
+    key, _, rest = old.partition(": ")
+    huge = "x" * 200_000
+    text = edited(SAMPLE_TEXT, (old, f"{key}: {huge}" + rest[len(rest.split()[0]) :]))
+    write_file(seeded_sample.parent, seeded_sample.name, text)
+
+    report = import_content(paths=[seeded_sample])
+
+    assert report.problems
+    for problem in report.problems:
+        assert len(str(problem)) < len(str(seeded_sample)) + 300, str(problem)[:400]
+        assert "(200000 characters)" in str(problem) or "200000 characters long" in str(problem)
 
 
 # ---------------------------------------------------------------------------------------
