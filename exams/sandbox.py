@@ -1,4 +1,9 @@
-"""Runs one untrusted Python snippet in a locked-down child process and reports what it did."""
+"""Runs one untrusted Python snippet in the verifier's jail and reports what it did.
+
+The jail (exams/isolation.py: namespaces, a read-only minimal root, seccomp) is the barrier.
+The audit hook the harness installs inside it only turns the commonest forbidden operations
+into a clear message for the question's author; code that switches it off is still jailed.
+"""
 
 from __future__ import annotations
 
@@ -11,29 +16,43 @@ import resource
 import selectors
 import signal
 import subprocess
-import sys
-import tempfile
 import time
 from dataclasses import dataclass
+
+from exams.isolation import (
+    SANDBOX_PROCESS_LIMIT,
+    SandboxUnavailable,
+    interpreter,
+    jail_command,
+    memory_file,
+    require_isolation,
+    seccomp_filter,
+)
+
+__all__ = ["RunResult", "SandboxUnavailable", "run_snippet"]
 
 FILE_SIZE_LIMIT_BYTES = 1024 * 1024  # largest file a snippet may write in its directory
 OPEN_FILES_LIMIT = 32
 REPORT_LIMIT_BYTES = 64 * 1024
-JOB_FILE = "job.json"
-STDIN_FILE = "stdin.txt"
+# Tests find every process of a run by this mark in its command line (it survives fork).
+HARNESS_MARK = "pcep-verifier-harness"
 
-# The program the child interpreter runs (with -c). It reads the job, installs an audit
-# hook that refuses anything that could reach outside the sandbox, runs the snippet, and
-# writes one JSON line per event on the report pipe (a file descriptor the parent passed)
-# so that stdout stays exactly what the snippet printed.
-HARNESS = r"""
-import json, os, sys
+# The program the jailed interpreter runs (with -c). It reads the job from an inherited
+# descriptor, caps the jail's processes, installs an audit hook that names the commonest
+# forbidden operations, runs the snippet, and writes one JSON line per event on the report
+# pipe (another inherited descriptor) so that stdout stays exactly what the snippet printed.
+HARNESS = r"""# pcep-verifier-harness
+import json, os, resource, sys
 
 def main():
-    report_fd = int(sys.argv[1])
-    with open("job.json", encoding="utf-8") as job_file:
+    report_fd, job_fd, process_limit = (int(argument) for argument in sys.argv[1:4])
+    with os.fdopen(job_fd, encoding="utf-8") as job_file:
         job = json.load(job_file)
-    os.remove("job.json")  # the snippet starts in an empty directory
+    # Counted per user namespace, so this bounds the jail's own processes (a fork bomb).
+    resource.setrlimit(resource.RLIMIT_NPROC, (process_limit, process_limit))
+    import site  # -S skipped it (no site packages): only its exit(), quit() and help()
+    site.setquit()
+    site.sethelper()
     sys.argv = ["<snippet>"]
     sandbox = os.path.realpath(os.getcwd())
     prefixes = {sys.prefix, sys.base_prefix, sys.exec_prefix}
@@ -189,53 +208,70 @@ def run_snippet(
     memory_bytes: int = 256 * 1024 * 1024,
     output_limit_bytes: int = 64 * 1024,
 ) -> RunResult:
-    """Run `source` (then evaluate the expression `evaluate`, if given) in the sandbox."""
+    """Run `source` (then evaluate the expression `evaluate`, if given) in the jail.
+
+    Raises SandboxUnavailable, and runs nothing, where the jail cannot be built.
+    """
+    require_isolation()
     limits = _Limits(timeout_seconds, memory_bytes, output_limit_bytes)
-    with tempfile.TemporaryDirectory(prefix="verifier-", ignore_cleanup_errors=True) as workdir:
-        _write_file(workdir, JOB_FILE, json.dumps({"source": source, "evaluate": evaluate}))
-        _write_file(workdir, STDIN_FILE, stdin)
+    job = json.dumps({"source": source, "evaluate": evaluate}).encode()
+    inherited = [
+        memory_file("job", job),
+        memory_file("stdin", stdin.encode()),
+        memory_file("seccomp", seccomp_filter()),
+    ]
+    job_fd, stdin_fd, seccomp_fd = inherited
+    try:
         report_read, report_write = os.pipe()
+        inherited.append(report_write)
         try:
-            process = _start(workdir, report_write, limits)
+            process = _start(
+                job_fd=job_fd,
+                stdin_fd=stdin_fd,
+                seccomp_fd=seccomp_fd,
+                report_fd=report_write,
+                limits=limits,
+            )
         except BaseException:
             os.close(report_read)
             raise
-        finally:
-            os.close(report_write)  # the child holds its own copy
-            os.remove(os.path.join(workdir, STDIN_FILE))  # and has its stdin open already
-        try:
-            captured = _capture(process, report_read, limits)
-        finally:
-            # Kill the whole group even after a normal end, before reaping the leader, so
-            # the group id cannot have been reused by an unrelated process meanwhile.
-            _kill_group(process)
-            process.wait()
-            os.close(report_read)
-            process.stdout.close()
-            process.stderr.close()
+    finally:
+        for descriptor in inherited:  # the jail holds its own copies
+            os.close(descriptor)
+    try:
+        captured = _capture(process, report_read, limits)
+    finally:
+        # Killing bwrap takes the jail's whole PID namespace with it (--die-with-parent);
+        # kill before reaping, so the group id cannot have been reused meanwhile.
+        _kill_group(process)
+        process.wait()
+        os.close(report_read)
+        process.stdout.close()
+        process.stderr.close()
     return _result(captured, process.returncode, limits)
 
 
-def _write_file(directory: str, name: str, text: str) -> None:
-    with open(os.path.join(directory, name), "w", encoding="utf-8") as file:
-        file.write(text)
-
-
-def _start(workdir: str, report_fd: int, limits: _Limits) -> subprocess.Popen:
-    with open(os.path.join(workdir, STDIN_FILE), "rb") as stdin_file:
-        return subprocess.Popen(
-            # -I: no environment variables, user site or script directory; -B: write no
-            # bytecode; -X utf8: the same text encoding whatever the host's locale.
-            [sys.executable, "-I", "-B", "-X", "utf8", "-c", HARNESS, str(report_fd)],
-            stdin=stdin_file,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            cwd=workdir,
-            env={},
-            pass_fds=(report_fd,),
-            start_new_session=True,
-            preexec_fn=functools.partial(_limit_resources, limits.memory_bytes, limits.cpu_seconds),
-        )
+def _start(
+    *, job_fd: int, stdin_fd: int, seccomp_fd: int, report_fd: int, limits: _Limits
+) -> subprocess.Popen:
+    harness_arguments = [str(report_fd), str(job_fd), str(SANDBOX_PROCESS_LIMIT)]
+    return subprocess.Popen(
+        # -I: no environment variables, user site or script directory; -S: no site
+        # packages; -B: write no bytecode; -X utf8: the same encoding whatever the locale.
+        [
+            *jail_command(seccomp_fd=seccomp_fd),
+            interpreter(),
+            *("-I", "-S", "-B", "-X", "utf8", "-c", HARNESS),
+            *harness_arguments,
+        ],
+        stdin=stdin_fd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={},
+        pass_fds=(report_fd, job_fd, seccomp_fd),
+        start_new_session=True,
+        preexec_fn=functools.partial(_limit_resources, limits.memory_bytes, limits.cpu_seconds),
+    )
 
 
 def _limit_resources(memory_bytes: int, cpu_seconds: int) -> None:

@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from .isolation import SandboxUnavailable, require_isolation
 from .sandbox import RunResult, run_snippet
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "Problem",
     "QuestionResult",
     "RunResult",
+    "SandboxUnavailable",
     "run_snippet",
     "summarize",
     "verify_question",
@@ -74,7 +76,11 @@ def verify_question(question: Mapping[str, Any]) -> QuestionResult:
 def verify_questions(
     questions: Iterable[Mapping[str, Any]], *, workers: int | None = None
 ) -> list[QuestionResult]:
-    """Verify many questions at once; the results come back in the input order."""
+    """Verify many questions at once; the results come back in the input order.
+
+    Raises SandboxUnavailable before running anything where the jail cannot be built.
+    """
+    require_isolation()
     # Threads are enough: each one mostly waits on its own child processes.
     workers = workers or max(2, os.cpu_count() or 2)
     with ThreadPoolExecutor(max_workers=workers) as pool:

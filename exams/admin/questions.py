@@ -32,7 +32,7 @@ from exams.models import Answer, Question
 from exams.rendering import highlight_code, render_markdown
 from exams.services import regrade_question
 from exams.statistics import annotate_item_statistics, item_statistics
-from exams.verifier import MISMATCH, VERIFIED
+from exams.verifier import MISMATCH, VERIFIED, SandboxUnavailable
 
 # Editing any of these can change what the key should be, so the stored verdict is stale.
 KEY_FIELDS = {"text", "code_snippet", "kind", "choose", "stdin", "expected_output", "verify_mode"}
@@ -257,7 +257,11 @@ class QuestionAdmin(admin.ModelAdmin):
 
     @admin.action(description="Verify keys of selected questions", permissions=["change"])
     def verify_keys(self, request: HttpRequest, queryset: QuerySet[Question]) -> None:
-        results = verify_stored_questions(questions=_plain(queryset))
+        try:
+            results = verify_stored_questions(questions=_plain(queryset))
+        except SandboxUnavailable as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return
         verified = [result for result in results if result.status == VERIFIED]
         mismatched = [result for result in results if result.status == MISMATCH]
         not_verifiable = len(results) - len(verified) - len(mismatched)

@@ -11,7 +11,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
-from exams import services
+from exams import isolation, services
 from exams.models import Answer, Exam, Question
 from exams.tests.factories import (
     AnswerFactory,
@@ -551,6 +551,20 @@ def test_verify_keys_reports_verified_and_mismatched_questions(admin_client):
     assert messages[0].level_tag == "warning"
     assert str(messages[1]).startswith("key-wrong: ")
     assert messages[1].level_tag == "error"
+
+
+def test_verify_keys_without_the_jail_says_so_and_changes_nothing(admin_client, monkeypatch):
+    question = _output_question("key-unjailed", key="2", wrong="3")
+    monkeypatch.setattr(isolation, "isolation_problem", lambda: "bwrap is not installed")
+
+    response = admin_client.post(CHANGELIST_URL, select("verify_keys", [question]), follow=True)
+
+    question.refresh_from_db()
+    assert question.verification_status == Question.VerificationStatus.UNCHECKED
+    (message,) = get_messages(response.wsgi_request)
+    assert message.level_tag == "error"
+    assert "refuses to run question code" in str(message)
+    assert "bwrap is not installed" in str(message)
 
 
 def test_export_selection_downloads_yaml_with_the_selected_ids(admin_client, exam, topic):

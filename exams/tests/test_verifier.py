@@ -1,9 +1,7 @@
 """Tests for the answer-key verifier: the sandbox's limits and the checks per verify mode."""
 
 import ast
-import os
 import pathlib
-import tempfile
 import time
 import uuid
 from functools import cache
@@ -11,6 +9,7 @@ from functools import cache
 import pytest
 import yaml
 
+from exams.tests.jail import no_jailed_process_left, outside_path
 from exams.verifier import (
     MISMATCH,
     NOT_VERIFIABLE,
@@ -21,6 +20,8 @@ from exams.verifier import (
     verify_question,
     verify_questions,
 )
+
+pytestmark = pytest.mark.usefixtures("jail")
 
 FIXTURES = pathlib.Path(__file__).parent / "verifier_fixtures"
 
@@ -35,22 +36,8 @@ def fixture_results(file_name: str) -> dict[str, QuestionResult]:
     return {result.question_id: result for result in verify_questions(fixture_questions(file_name))}
 
 
-def live_processes_in_session(session_id: int) -> list[int]:
-    """Pids still running in a session; every sandboxed child leads a session of its own."""
-    members = []
-    for entry in os.listdir("/proc"):
-        try:
-            stat = pathlib.Path(f"/proc/{entry}/stat").read_text()
-        except (OSError, ValueError):
-            continue
-        state, _ppid, _pgrp, session = stat.rsplit(")", 1)[1].split()[:4]
-        if int(session) == session_id and state != "Z":
-            members.append(int(entry))
-    return members
-
-
 def escape_path() -> pathlib.Path:
-    return pathlib.Path(tempfile.gettempdir()) / f"verifier-escape-{uuid.uuid4().hex}.txt"
+    return outside_path(f"verifier-escape-{uuid.uuid4().hex}.txt")
 
 
 # --- isolation --------------------------------------------------------------------------
@@ -63,7 +50,7 @@ def test_endless_loop_is_stopped_by_the_wall_clock():
     assert time.monotonic() - started < 4
     assert result.timed_out
     assert "timed out after 1 seconds" in result.failure
-    assert live_processes_in_session(int(result.stdout)) == []
+    assert no_jailed_process_left()
 
 
 def test_huge_allocation_reports_memory_error():
@@ -86,7 +73,7 @@ def test_fork_is_refused_and_leaves_no_child():
     result = run_snippet(source)
     assert result.exception == "PermissionError"
     assert "forbidden operation: os.fork" in result.failure
-    assert live_processes_in_session(int(result.stdout)) == []
+    assert no_jailed_process_left()
 
 
 @pytest.mark.parametrize(
@@ -127,12 +114,15 @@ def test_writing_outside_the_temporary_directory_is_refused(template):
     assert not path.exists()
 
 
-def test_removing_a_file_outside_is_refused(tmp_path):
-    victim = tmp_path / "keep-me.txt"
+def test_removing_a_file_outside_is_refused():
+    victim = escape_path()
     victim.write_text("precious")
-    result = run_snippet(f"import os\nos.remove({str(victim)!r})")
-    assert "forbidden operation: os.remove" in result.failure
-    assert victim.read_text() == "precious"
+    try:
+        result = run_snippet(f"import os\nos.remove({str(victim)!r})")
+        assert "forbidden operation: os.remove" in result.failure
+        assert victim.read_text() == "precious"
+    finally:
+        victim.unlink()
 
 
 def test_writing_inside_the_temporary_directory_is_allowed():
@@ -184,15 +174,18 @@ def test_ways_around_the_sandbox_are_refused(source, refused):
     assert refused in result.failure
 
 
-def test_snippet_gets_an_empty_environment_and_an_empty_directory_removed_afterwards():
-    result = run_snippet(
-        "import os\nprint(dict(os.environ))\nprint(os.listdir())\nprint(os.getcwd())"
+def test_snippet_gets_an_empty_environment_and_a_fresh_directory_each_run():
+    source = (
+        "import os\nprint(dict(os.environ))\nprint(os.listdir())\nprint(os.getcwd())\n"
+        "open('left-behind.txt', 'w').write('x')"
     )
-    environment, listing, cwd = result.stdout.splitlines()
-    # Python itself adds LC_CTYPE when it coerces the C locale (PEP 538); nothing else.
-    assert set(ast.literal_eval(environment)) <= {"LC_CTYPE"}
-    assert listing == "[]"
-    assert not os.path.exists(cwd)
+    first, second = run_snippet(source), run_snippet(source)
+    environment, listing, cwd = second.stdout.splitlines()
+    # Python adds LC_CTYPE when it coerces the C locale (PEP 538), bwrap the PWD it set.
+    assert set(ast.literal_eval(environment)) <= {"LC_CTYPE", "PWD"}
+    assert ast.literal_eval(environment).get("PWD", "/tmp") == "/tmp"
+    assert listing == "[]"  # the first run's file went with its tmpfs
+    assert (cwd, first.failure, second.failure) == ("/tmp", None, None)
 
 
 def test_stdin_is_fed_to_input():

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from exams.content.verification import verify_stored_questions
 from exams.models import Question
-from exams.verifier import MISMATCH, summarize
+from exams.verifier import MISMATCH, SandboxUnavailable, summarize
 
 
 class Command(BaseCommand):
@@ -20,7 +20,10 @@ class Command(BaseCommand):
         if ids:
             questions = questions.filter(original_id__in=ids)
         started = time.perf_counter()
-        results = verify_stored_questions(questions=questions)
+        try:
+            results = verify_stored_questions(questions=questions)
+        except SandboxUnavailable as error:
+            raise CommandError(str(error)) from error
         elapsed = time.perf_counter() - started
         for result in results:
             if result.status != MISMATCH:
