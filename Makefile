@@ -7,7 +7,7 @@ PORT ?= 8000
 # Local runs are development runs unless the environment says otherwise.
 export DEBUG ?= true
 
-.PHONY: run test install install-dev migrate content lint format verify bench clean
+.PHONY: run test install install-dev system-packages migrate content lint format verify bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,12 +22,25 @@ $(VENV)/.installed: requirements.txt | $(BIN)/python .env
 .env:
 	printf '# Local development settings (not committed). See README.md.\nDEBUG=true\n' > $@
 
-$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed | system-packages
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+# The key verifier runs question code only inside bubblewrap (docs/sandbox.md); without it
+# the verifier refuses to run code. As root with apt-get we install it; otherwise we say how.
+system-packages:
+	@if ! command -v bwrap >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing bubblewrap (the key verifier's sandbox)..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends bubblewrap libseccomp2 >/dev/null; \
+	  else \
+	    echo "NOTE: bubblewrap is missing: the key verifier will refuse to run question code."; \
+	    echo "      Install it with: sudo apt-get install bubblewrap (see docs/sandbox.md)."; \
+	  fi; \
+	fi
+
+install: system-packages $(VENV)/.installed
+install-dev: system-packages $(VENV)/.installed-dev
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput

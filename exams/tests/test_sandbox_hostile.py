@@ -206,15 +206,16 @@ def test_a_verdict_never_quotes_what_a_question_read_outside(planted_secret):
 def test_writes_beside_the_database_land_nowhere():
     targets = {
         name: outside_path(f"{name}-{uuid.uuid4().hex}")
-        for name in ("file", "fifo", "node", "database")
+        for name in ("file", "fifo", "node", "database", "history")
     }
     result = hostile(
-        "import os, sqlite3\n"
+        "import os, readline, sqlite3\n"
         "attempts = [\n"
         f"    lambda: open({str(targets['file'])!r}, 'w').write('x'),\n"
         f"    lambda: os.mkfifo({str(targets['fifo'])!r}),\n"
         f"    lambda: os.mknod({str(targets['node'])!r}),\n"
         f"    lambda: sqlite3.connect({str(targets['database'])!r}).execute('create table t(x)'),\n"
+        f"    lambda: readline.write_history_file({str(targets['history'])!r}),\n"
         f"    lambda: os.makedirs({str(settings.BASE_DIR / 'planted')!r}),\n"
         "]\n"
         "for attempt in attempts:\n"
@@ -225,7 +226,7 @@ def test_writes_beside_the_database_land_nowhere():
         "        print('refused', type(error).__name__)\n"
     )
     assert "written" not in result.stdout
-    assert result.stdout.count("refused") == 5
+    assert result.stdout.count("refused") == 6
     assert not any(path.exists() for path in targets.values())
     assert not (settings.BASE_DIR / "planted").exists()
 
