@@ -46,6 +46,12 @@ def no_jailed_process_left(within_seconds: float = 2.0) -> bool:
     return True
 
 
+# Not under /tmp, where the jail mounts its own tmpfs: a path there (a checkout in /tmp,
+# say) would be inside the jail and prove nothing.
+OUTSIDE_DIRECTORY = pathlib.Path("/var/tmp/pcep-jail-tests")
+
+
 def outside_path(name: str) -> pathlib.Path:
-    """A path on the server beside the project: the jail's own /tmp would be inside it."""
-    return pathlib.Path(__file__).parent / name
+    """A path on the server, outside anything the jail can see."""
+    OUTSIDE_DIRECTORY.mkdir(mode=0o700, exist_ok=True)
+    return OUTSIDE_DIRECTORY / name

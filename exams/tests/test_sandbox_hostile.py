@@ -206,7 +206,7 @@ def test_a_verdict_never_quotes_what_a_question_read_outside(planted_secret):
 def test_writes_beside_the_database_land_nowhere():
     targets = {
         name: outside_path(f"{name}-{uuid.uuid4().hex}")
-        for name in ("file", "fifo", "node", "database", "history")
+        for name in ("file", "fifo", "node", "database", "history", "directory")
     }
     result = hostile(
         "import os, readline, sqlite3\n"
@@ -216,7 +216,7 @@ def test_writes_beside_the_database_land_nowhere():
         f"    lambda: os.mknod({str(targets['node'])!r}),\n"
         f"    lambda: sqlite3.connect({str(targets['database'])!r}).execute('create table t(x)'),\n"
         f"    lambda: readline.write_history_file({str(targets['history'])!r}),\n"
-        f"    lambda: os.makedirs({str(settings.BASE_DIR / 'planted')!r}),\n"
+        f"    lambda: os.makedirs({str(targets['directory'])!r}),\n"
         "]\n"
         "for attempt in attempts:\n"
         "    try:\n"
@@ -228,7 +228,6 @@ def test_writes_beside_the_database_land_nowhere():
     assert "written" not in result.stdout
     assert result.stdout.count("refused") == 6
     assert not any(path.exists() for path in targets.values())
-    assert not (settings.BASE_DIR / "planted").exists()
 
 
 def test_filling_the_disk_stops_at_the_jails_small_tmpfs():
