@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from exams.drawing import PracticeChoice, draw_practice_questions, draw_questions
-from exams.errors import AttemptError
+from exams.errors import ATTEMPT_FINISHED, AttemptError
 from exams.models import Answer, Exam, ExamSession, Question, UserResponse
 from exams.scoring import score_response
 from exams.snapshots import answer_snapshot, question_snapshot
@@ -191,7 +191,10 @@ def _open_attempt_for_change(attempt: ExamSession, *, now: datetime) -> ExamSess
         raise _Overdue
     attempt = ExamSession.objects.select_for_update().get(pk=attempt.pk)
     if attempt.is_completed:
-        raise AttemptError("This attempt is finished; its answers can no longer be changed.")
+        raise AttemptError(
+            "This attempt is finished; its answers can no longer be changed.",
+            code=ATTEMPT_FINISHED,
+        )
     return attempt
 
 
@@ -229,14 +232,17 @@ def record_answer(
             )
     except _Overdue:
         finish_attempt(attempt=attempt, now=now)
-        raise AttemptError(TIME_IS_UP) from None
+        raise AttemptError(TIME_IS_UP, code=ATTEMPT_FINISHED) from None
 
 
 def _save_answer(attempt, *, question_id, choice_ids, order_ids, gap_texts, now) -> UserResponse:
     item = get_item(attempt=attempt, question_id=question_id)
     question = item.question
     if attempt.mode == ExamSession.Mode.PRACTICE and item.answered_at is not None:
-        raise AttemptError("You have already answered this question; its feedback is below.")
+        raise AttemptError(
+            "You have already answered this question; its feedback is below.",
+            code="already_answered",
+        )
     answers = list(question.answers.all())
     response = _validated_response(
         question, answers, choice_ids=choice_ids, order_ids=order_ids, gap_texts=gap_texts
@@ -288,7 +294,7 @@ def set_flag(
             return item
     except _Overdue:
         finish_attempt(attempt=attempt, now=now)
-        raise AttemptError(TIME_IS_UP) from None
+        raise AttemptError(TIME_IS_UP, code=ATTEMPT_FINISHED) from None
 
 
 def remember_position(*, attempt: ExamSession, position: int) -> None:
