@@ -11,5 +11,6 @@ urlpatterns = [
     path("exams/", include("exams.urls")),
     path("accounts/", include("accounts.urls")),
     path("progress/", include("progress.urls")),
+    path("api/v1/", include("pcep_site.api_urls")),
     path("admin/", admin.site.urls),
 ]

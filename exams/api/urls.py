@@ -1,0 +1,3 @@
+"""Exams API URLs, under /api/v1/."""
+
+urlpatterns: list = []

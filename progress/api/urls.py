@@ -1,0 +1,3 @@
+"""Progress API URLs, under /api/v1/."""
+
+urlpatterns: list = []
