@@ -1,3 +1,7 @@
-"""Exams API URLs, under /api/v1/."""
+"""Exams API URLs, under /api/v1/: the learner flow, then the instructor side."""
 
-urlpatterns: list = []
+from django.urls import include, path
+
+urlpatterns: list = [
+    path("", include("exams.api.instructor_urls")),
+]

@@ -1,0 +1,3 @@
+"""Instructor API URLs (questions, import and export, results), under /api/v1/."""
+
+urlpatterns: list = []
