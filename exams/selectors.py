@@ -1,8 +1,11 @@
 """Reads that span relations: the syllabus as shown to learners."""
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
 
-from exams.models import Answer, ExamSession, Module, Syllabus, Topic, UserResponse
+from exams.content.rules import split_gaps
+from exams.models import Answer, ExamSession, Module, Question, Syllabus, Topic, UserResponse
+from exams.snapshots import shown_question
 
 
 def syllabus_modules(*, syllabus: Syllabus | None = None) -> QuerySet[Module]:
@@ -89,3 +92,51 @@ def questions_with_learner_answers(*, question_ids) -> set[int]:
 
 def question_has_learner_answers(*, question) -> bool:
     return bool(questions_with_learner_answers(question_ids=[question.pk]))
+
+
+def seconds_left(*, attempt, now=None) -> int | None:
+    """Time left on the server's clock (None for untimed practice), never negative."""
+    if attempt.deadline is None:
+        return None
+    return max(int((attempt.deadline - (now or timezone.now())).total_seconds()), 0)
+
+
+def feedback_is_visible(*, attempt, item) -> bool:
+    """Keys and explanations reach the learner only after finishing, or after answering in
+    practice; every learner-facing page and API response asks this one question."""
+    if attempt.is_completed:
+        return True
+    return attempt.mode == ExamSession.Mode.PRACTICE and item.answered_at is not None
+
+
+def gap_parts(*, item) -> list[dict]:
+    """The gap question's code split into text and numbered inputs, with saved texts."""
+    question = item.question
+    if question.kind != Question.Kind.GAP:
+        return []
+    saved = (item.response_data or {}).get("gaps") or []
+    return split_gaps(question.code_snippet or "", values=saved)
+
+
+def item_feedback(*, item) -> dict:
+    """An answered item with its key and explanations, as the attempt showed it."""
+    stored = item.response_data or {}
+    if "shown" in stored:
+        # What the attempt showed, not today's version of the question.
+        question = shown_question(stored["shown"])
+        answers = list(question.answers)
+        objective = question.objective
+    else:
+        question = item.question
+        answers = list(question.answers.all())
+        objective = question.topic.code if question.topic else ""
+    answers.sort(key=lambda answer: (answer.answer_order, answer.pk))
+    return {
+        "item": item,
+        "question": question,
+        "objective": objective,
+        "answers": answers,
+        "chosen": set(stored.get("choices", [])),
+        "order_given": stored.get("order", []),
+        "gaps_given": stored.get("gaps", []),
+    }

@@ -9,15 +9,12 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from exams import drawing, selectors, services
-from exams.content.rules import split_gaps
 from exams.errors import AttemptError
 from exams.models import Exam, ExamSession, Module, Question, Topic
 from exams.rendering import highlight_code
-from exams.snapshots import shown_question
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -133,12 +130,6 @@ def _duration(seconds: int) -> str:
     return f"{minutes} min {seconds:02d} s"
 
 
-def _seconds_left(attempt: ExamSession) -> int | None:
-    if attempt.deadline is None:
-        return None
-    return max(int((attempt.deadline - timezone.now()).total_seconds()), 0)
-
-
 @login_required
 @require_GET
 def item(request: HttpRequest, attempt_id: int, position: int) -> HttpResponse:
@@ -163,54 +154,19 @@ def item(request: HttpRequest, attempt_id: int, position: int) -> HttpResponse:
         "item": current,
         "question": current.question,
         "options": selectors.options_in_attempt_order(current),
-        "gap_parts": _gap_parts(current),
+        "gap_parts": selectors.gap_parts(item=current),
         "code_html": highlight_code(current.question.code_snippet)
         if current.question.code_snippet and current.question.kind != Question.Kind.GAP
         else "",
-        "seconds_left": _seconds_left(attempt),
+        "seconds_left": selectors.seconds_left(attempt=attempt),
         "previous_position": position - 1 if position > 1 else None,
         "next_position": position + 1 if position < len(items) else None,
         "answered_count": sum(1 for entry in items if not entry.is_skipped),
-        "feedback": _feedback_context(current) if _shows_feedback(attempt, current) else None,
+        "feedback": selectors.item_feedback(item=current)
+        if selectors.feedback_is_visible(attempt=attempt, item=current)
+        else None,
     }
     return render(request, "exams/item.html", context)
-
-
-def _shows_feedback(attempt: ExamSession, item) -> bool:
-    # Keys and explanations reach the browser only after an item is answered in practice.
-    return attempt.mode == ExamSession.Mode.PRACTICE and item.answered_at is not None
-
-
-def _gap_parts(item) -> list[dict]:
-    """The gap question's code split into text and numbered inputs, with saved texts."""
-    question = item.question
-    if question.kind != Question.Kind.GAP:
-        return []
-    saved = (item.response_data or {}).get("gaps") or []
-    return split_gaps(question.code_snippet or "", values=saved)
-
-
-def _feedback_context(item) -> dict:
-    stored = item.response_data or {}
-    if "shown" in stored:
-        # What the attempt showed, not today's version of the question.
-        question = shown_question(stored["shown"])
-        answers = list(question.answers)
-        objective = question.objective
-    else:
-        question = item.question
-        answers = list(question.answers.all())
-        objective = question.topic.code if question.topic else ""
-    answers.sort(key=lambda answer: (answer.answer_order, answer.pk))
-    return {
-        "item": item,
-        "question": question,
-        "objective": objective,
-        "answers": answers,
-        "chosen": set(stored.get("choices", [])),
-        "order_given": stored.get("order", []),
-        "gaps_given": stored.get("gaps", []),
-    }
 
 
 def _int_list(values: list[str]) -> list[int]:
@@ -254,9 +210,11 @@ def answer(request: HttpRequest, attempt_id: int, position: int) -> HttpResponse
         return _error_response(request, attempt, position, error, status)
     if _wants_json(request):
         payload = {"saved": True, "answered": not saved.is_skipped}
-        if _shows_feedback(attempt, saved):
+        if selectors.feedback_is_visible(attempt=attempt, item=saved):
             payload["feedback_html"] = render_to_string(
-                "exams/_feedback.html", {"feedback": _feedback_context(saved)}, request=request
+                "exams/_feedback.html",
+                {"feedback": selectors.item_feedback(item=saved)},
+                request=request,
             )
         return JsonResponse(payload)
     return redirect("exams:item", attempt_id=attempt.pk, position=position)
@@ -293,7 +251,7 @@ def review(request: HttpRequest, attempt_id: int) -> HttpResponse:
             "items": items,
             "unanswered": [entry for entry in items if entry.is_skipped],
             "flagged": [entry for entry in items if entry.is_bookmarked],
-            "seconds_left": _seconds_left(attempt),
+            "seconds_left": selectors.seconds_left(attempt=attempt),
         },
     )
 
@@ -315,7 +273,9 @@ def report(request: HttpRequest, attempt_id: int) -> HttpResponse:
     if not attempt.is_completed:
         messages.info(request, "The score report appears once the attempt is submitted.")
         return redirect("exams:attempt", attempt_id=attempt.pk)
-    reviewed = [_feedback_context(entry) for entry in selectors.review_items(attempt=attempt)]
+    reviewed = [
+        selectors.item_feedback(item=entry) for entry in selectors.review_items(attempt=attempt)
+    ]
     for entry in reviewed:
         code = entry["question"].code_snippet
         entry["code_html"] = highlight_code(code) if code else ""
