@@ -1,9 +1,13 @@
-"""The syllabus (modules, topics), question sets, questions, answers, attempts and responses."""
+"""The syllabus (modules, topics), question sets, questions, answers, attempts and responses;
+the integration webhooks' endpoints and delivery log."""
 
 from __future__ import annotations
 
+import secrets
+import uuid
+
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
 from django.db.models.functions import Now
 from django.utils import timezone
@@ -410,3 +414,87 @@ class UserResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session_id}/{self.question_id}"
+
+
+# ---------------------------------------------------------------------------------------
+# Integration webhooks (exams/webhooks.py sends them; exams/admin/webhooks.py manages them)
+# ---------------------------------------------------------------------------------------
+
+
+class WebhookEvent(models.TextChoices):
+    ATTEMPT_FINISHED = "attempt.finished", "Attempt finished"
+
+
+def default_webhook_events() -> list[str]:
+    return [WebhookEvent.ATTEMPT_FINISHED]
+
+
+class WebhookEndpoint(models.Model):
+    """A staff-configured receiver of signed JSON events."""
+
+    name = models.CharField(max_length=100)
+    url = models.URLField(
+        max_length=500,
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text="Receives a POST for each event; http or https only.",
+    )
+    secret = models.CharField(
+        max_length=128,
+        blank=True,
+        help_text="Signs every request (HMAC-SHA256); generated when left blank.",
+    )
+    is_active = models.BooleanField(default=True)
+    events = models.JSONField(default=default_webhook_events, help_text="Event names sent.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "webhook_endpoints"
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.secret:
+            self.secret = generate_webhook_secret()
+        super().save(*args, **kwargs)
+
+
+def generate_webhook_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class WebhookDelivery(models.Model):
+    """One event for one endpoint, and how sending it went (the admin's delivery log)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed"
+
+    # The id receivers see (payload "id", header X-PCEP-Delivery) to drop a repeated delivery.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event = models.CharField(max_length=40, choices=WebhookEvent.choices)
+    payload = models.JSONField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.TextField(blank=True, default="")
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "webhook_deliveries"
+        ordering = ["-created_at"]
+        verbose_name_plural = "webhook deliveries"
+        indexes = [
+            # deliver_webhooks looks up the due ones: pending, oldest next_attempt_at first.
+            models.Index(fields=["status", "next_attempt_at"], name="idx_webhook_deliveries_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.endpoint} ({self.status})"

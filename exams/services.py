@@ -10,6 +10,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -20,6 +21,7 @@ from exams.errors import ATTEMPT_FINISHED, AttemptError
 from exams.models import Answer, Exam, ExamSession, Question, UserResponse
 from exams.scoring import score_response
 from exams.snapshots import answer_snapshot, question_snapshot
+from exams.webhooks import announce_attempt_finished
 from progress.services import refresh_progress
 
 # Answers that arrive this long after the deadline still count: the request left the
@@ -322,6 +324,8 @@ def finish_attempt(*, attempt: ExamSession, now: datetime | None = None) -> Exam
         user=attempt.user,
         topic_ids=attempt.responses.values_list("question__topic_id", flat=True).distinct(),
     )
+    # After the commit, so integrations never hear of a finish that was rolled back.
+    transaction.on_commit(partial(announce_attempt_finished, attempt_id=attempt.pk))
     return attempt
 
 
