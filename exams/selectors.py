@@ -23,7 +23,12 @@ def syllabus_modules(*, syllabus: Syllabus | None = None) -> QuerySet[Module]:
 
 
 def current_syllabus() -> Syllabus | None:
-    return Syllabus.objects.order_by("-syllabus_date", "-id").first()
+    return current_syllabus_ids().first()
+
+
+def current_syllabus_ids() -> QuerySet[Syllabus]:
+    """The current syllabus as a lazy query, for filters built before any request."""
+    return Syllabus.objects.order_by("-syllabus_date", "-id")[:1]
 
 
 def attempt_items(*, attempt) -> list:

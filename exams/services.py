@@ -283,6 +283,88 @@ def _save_answer(attempt, *, question_id, choice_ids, order_ids, gap_texts, now)
     return item
 
 
+@dataclass(frozen=True)
+class AnswerInput:
+    """One answer of a batch, as an offline or mobile client sends it."""
+
+    question_id: int
+    choice_ids: Sequence[int] = ()
+    order_ids: Sequence[int] = ()
+    gap_texts: Sequence[str] = ()
+    # When the learner gave it, by the client's clock: only ever used to refuse an answer
+    # the client itself says came after the deadline. The server's clock still decides
+    # whether the batch arrived in time.
+    answered_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AnswerOutcome:
+    question_id: int
+    item: UserResponse | None = None  # the saved item, when it was saved
+    error: AttemptError | None = None
+
+
+class BatchRefused(AttemptError):
+    """Some answers of a batch break a rule: none of the batch was saved."""
+
+    default_code = "batch_invalid"
+
+    def __init__(self, outcomes: list[AnswerOutcome]) -> None:
+        refused = sum(1 for outcome in outcomes if outcome.error is not None)
+        super().__init__(f"{refused} of {len(outcomes)} answers break a rule; none was saved.")
+        self.outcomes = outcomes
+
+
+LATE_ANSWER_CODE = "late_answer"
+LATE_ANSWER = "This answer was given after the deadline, so it was not saved."
+
+
+def record_answers(
+    *, attempt: ExamSession, answers: Sequence[AnswerInput], now: datetime | None = None
+) -> list[AnswerOutcome]:
+    """Save a batch of answers in one transaction: all of them, or none if any is invalid.
+
+    An answer its client says was given after the deadline is refused on its own (the
+    others are saved); a batch that arrives after the deadline is refused whole.
+    """
+    now = now or timezone.now()
+    question_ids = [entry.question_id for entry in answers]
+    if len(set(question_ids)) != len(question_ids):
+        raise AttemptError("Each item can appear only once in a batch.", field="answers")
+    try:
+        with transaction.atomic():
+            attempt = _open_attempt_for_change(attempt, now=now)
+            outcomes = [_save_batch_entry(attempt, entry, now=now) for entry in answers]
+            if any(
+                outcome.error is not None and outcome.error.code != LATE_ANSWER_CODE
+                for outcome in outcomes
+            ):
+                raise BatchRefused(outcomes)  # rolls back the answers saved before it
+            return outcomes
+    except _Overdue:
+        finish_attempt(attempt=attempt, now=now)
+        raise AttemptError(TIME_IS_UP, code=ATTEMPT_FINISHED) from None
+
+
+def _save_batch_entry(attempt: ExamSession, entry: AnswerInput, *, now: datetime) -> AnswerOutcome:
+    if attempt.deadline and entry.answered_at and entry.answered_at > attempt.deadline:
+        return AnswerOutcome(
+            entry.question_id, error=AttemptError(LATE_ANSWER, code=LATE_ANSWER_CODE)
+        )
+    try:
+        item = _save_answer(
+            attempt,
+            question_id=entry.question_id,
+            choice_ids=entry.choice_ids,
+            order_ids=entry.order_ids,
+            gap_texts=entry.gap_texts,
+            now=now,
+        )
+    except AttemptError as error:
+        return AnswerOutcome(entry.question_id, error=error)
+    return AnswerOutcome(entry.question_id, item=item)
+
+
 def set_flag(
     *, attempt: ExamSession, question_id: int, flagged: bool, now: datetime | None = None
 ) -> UserResponse:

@@ -14,44 +14,13 @@ from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from exams.models import Answer, Exam, ExamSession, Question, Topic, UserResponse
+from exams.tests.conftest import SECRET, mark_secrets
 from exams.tests.factories import ExamFactory, ExamSessionFactory, make_question
 
 JSON = {"HTTP_ACCEPT": "application/json"}
-SECRET = "SECRET-"
 
 
 # --- fixtures and helpers -------------------------------------------------------------------
-
-
-def _mark_secrets(question: Question, label: str) -> None:
-    """Unique explanation texts, so a leak of any of them is visible in the HTML."""
-    question.explanation = f"{SECRET}question-{label}"
-    question.explanation_html = f"<p>{SECRET}question-html-{label}</p>"
-    question.save(update_fields=["explanation", "explanation_html"])
-    for answer in question.answers.all():
-        answer.explanation = f"{SECRET}answer-{answer.pk}"
-        answer.save(update_fields=["explanation"])
-
-
-@pytest.fixture
-def bank(syllabus) -> Exam:
-    """A question bank of 8 active questions per PCEP block (single, multiple, order, gap)."""
-    bank_exam = ExamFactory(kind=Exam.Kind.BANK, title="Bank")
-    kinds = ["single", "single", "single", "single", "multiple", "multiple", "order", "gap"]
-    for module in syllabus.modules.all():
-        topics = list(module.topics.all())
-        for index, kind in enumerate(kinds):
-            extra = {"correct": 2, "options": 5} if kind == "multiple" else {}
-            question = make_question(
-                kind=kind, topic=topics[index % len(topics)], exam=bank_exam, **extra
-            )
-            _mark_secrets(question, f"{module.number}-{index}")
-    return bank_exam
-
-
-@pytest.fixture
-def mock_exam(syllabus, bank) -> Exam:
-    return Exam.objects.get(kind=Exam.Kind.MOCK, syllabus=syllabus)
 
 
 @pytest.fixture
@@ -63,7 +32,7 @@ def fixed_exam(db) -> Exam:
         start=1,
     ):
         question = make_question(kind=kind, exam=exam, question_order=order, **extra)
-        _mark_secrets(question, f"fixed-{order}")
+        mark_secrets(question, f"fixed-{order}")
     return exam
 
 

@@ -1,3 +1,9 @@
 """Progress API URLs, under /api/v1/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from progress.api import views
+
+urlpatterns = [
+    path("progress/", views.ProgressView.as_view(), name="progress"),
+]
