@@ -1,3 +1,4 @@
-"""Admin registrations, one module per area: syllabus and sets, questions, attempts."""
+"""Admin registrations, one module per area: syllabus and sets, questions, attempts, webhooks."""
 
-from exams.admin import attempts, questions, syllabus  # noqa: F401  (registers the admins)
+# Importing the modules registers their admins.
+from exams.admin import attempts, questions, syllabus, webhooks  # noqa: F401
