@@ -1,9 +1,10 @@
-"""Sign-up form: username, email and a password checked by Django's validators."""
+"""Account forms: sign-up (username, email, a password checked by Django's validators) and
+naming a new API token."""
 
 from django import forms
 from django.contrib.auth.forms import UserCreationForm
 
-from accounts.models import User
+from accounts.models import ApiToken, User
 
 
 class SignUpForm(UserCreationForm):
@@ -16,3 +17,19 @@ class SignUpForm(UserCreationForm):
         if User.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError("An account with this email address already exists.")
         return email
+
+
+class ApiTokenForm(forms.Form):
+    # Not required and no length check here: issue_api_token owns the naming rules, and its
+    # messages are the ones shown. maxlength only spares the learner typing past the limit.
+    name = forms.CharField(
+        label="Token name",
+        required=False,
+        help_text="What the token is for, e.g. “School LMS” or “My laptop script”.",
+        widget=forms.TextInput(
+            attrs={
+                "maxlength": ApiToken._meta.get_field("name").max_length,
+                "autocomplete": "off",
+            }
+        ),
+    )

@@ -1,4 +1,4 @@
-"""Sign-up, log-in, log-out, password change and reset, profile."""
+"""Sign-up, log-in, log-out, password change and reset, profile and its API tokens."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
@@ -10,6 +10,8 @@ app_name = "accounts"
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
     path("profile/", views.profile, name="profile"),
+    path("profile/tokens/", views.create_api_token, name="token_create"),
+    path("profile/tokens/<int:token_id>/revoke/", views.revoke_api_token, name="token_revoke"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

@@ -1,4 +1,4 @@
-"""factory_boy factories for the accounts app: `UserFactory`."""
+"""factory_boy factories for the accounts app: `UserFactory`, `ApiTokenFactory`."""
 
 from functools import cache
 
@@ -6,7 +6,8 @@ import factory
 from django.contrib.auth.hashers import make_password
 from factory.django import DjangoModelFactory
 
-from accounts.models import User
+from accounts.models import ApiToken, User
+from accounts.services import issue_api_token
 
 DEFAULT_PASSWORD = "pw-Complex-123"
 
@@ -32,3 +33,19 @@ class UserFactory(DjangoModelFactory):
     username = factory.Sequence(lambda n: f"learner{n}")
     email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
     password = factory.Transformer(DEFAULT_PASSWORD, transform=_hash_password)
+
+
+class ApiTokenFactory(DjangoModelFactory):
+    """An active token made by `issue_api_token`, so that it follows the service's rules; its
+    secret is thrown away (tests that need one issue the token themselves)."""
+
+    class Meta:
+        model = ApiToken
+
+    user = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"Token {n}")
+
+    @classmethod
+    def _create(cls, model_class, **kwargs):
+        token, _key = issue_api_token(**kwargs)
+        return token
