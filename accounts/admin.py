@@ -1,13 +1,19 @@
-"""Admin for user accounts."""
+"""Admin for user accounts and their REST API tokens."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django.http import HttpResponseRedirect
 
-from accounts.models import User
+from accounts.models import ApiToken, User
+from accounts.services import TokenError, issue_api_token, revoke_api_token
 
 # Fields that grant admin rights: only a superuser may change them, so that staff who may
 # edit accounts (support work) cannot make themselves or others staff or superusers.
 PRIVILEGE_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
+# What a token's page shows; key_hash is left out everywhere.
+TOKEN_DETAIL_FIELDS = (
+    "name", "user", "prefix", "created_by", "created_at", "last_used_at", "revoked_at",
+)  # fmt: skip
 
 
 @admin.register(User)
@@ -20,3 +26,73 @@ class PcepUserAdmin(UserAdmin):
         if request.user.is_superuser:
             return readonly_fields
         return (*readonly_fields, *PRIVILEGE_FIELDS)
+
+
+class TokenStatusFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [("active", "Active"), ("revoked", "Revoked")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "active":
+            return queryset.filter(revoked_at__isnull=True)
+        if self.value() == "revoked":
+            return queryset.filter(revoked_at__isnull=False)
+        return queryset
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Staff issue tokens here, e.g. for a service account, and revoke them."""
+
+    list_display = (
+        "name", "user", "prefix", "created_by", "created_at", "last_used_at", "revoked",
+    )  # fmt: skip
+    list_filter = (TokenStatusFilter,)
+    search_fields = ("name", "user__username", "user__email")
+    list_select_related = ("user", "created_by")
+    autocomplete_fields = ("user",)
+    actions = ("revoke_tokens",)
+
+    def get_fields(self, request, obj=None):
+        return ("user", "name") if obj is None else TOKEN_DETAIL_FIELDS
+
+    def has_change_permission(self, request, obj=None):
+        # A token is never edited: its name and user are fixed when it is issued, so its page
+        # is read-only. Without an object this is the permission the revoke action needs.
+        return obj is None and super().has_change_permission(request)
+
+    @admin.display(boolean=True, ordering="revoked_at")
+    def revoked(self, token: ApiToken) -> bool:
+        return not token.is_active
+
+    def add_view(self, request, form_url="", extra_context=None):
+        # issue_api_token's rules that the form cannot see (too many active tokens) surface
+        # here; the add view's transaction has rolled back by then.
+        try:
+            return super().add_view(request, form_url, extra_context)
+        except TokenError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def save_model(self, request, obj, form, change):
+        # Only the add form saves (the change page is read-only). The service creates the
+        # row; `obj` becomes that row, so that the admin's log and links point at it.
+        token, key = issue_api_token(user=obj.user, name=obj.name, created_by=request.user)
+        obj.pk = token.pk
+        obj.refresh_from_db()
+        self.message_user(
+            request,
+            f"The secret of “{token.name}” for {token.user}: {key} — copy it now, "
+            "it will not be shown again.",
+            messages.SUCCESS,
+        )
+
+    @admin.action(description="Revoke selected tokens", permissions=["change"])
+    def revoke_tokens(self, request, queryset):
+        active = [token for token in queryset if token.is_active]
+        for token in active:
+            revoke_api_token(token=token)
+        self.message_user(request, f"{len(active)} token(s) revoked.", messages.SUCCESS)

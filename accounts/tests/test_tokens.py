@@ -1,8 +1,9 @@
-"""API tokens in the site: the profile's token section."""
+"""API tokens in the site: the profile's token section and the ApiToken admin."""
 
 import re
 
 import pytest
+from django.contrib.auth.models import Group
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -159,3 +160,122 @@ def test_anonymous_token_requests_go_to_the_login(client, url_name):
     assert ApiToken.objects.count() == 1
     token.refresh_from_db()
     assert token.is_active
+
+
+# ---------------------------------------------------------------------------------------
+# Admin
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def superuser():
+    return UserFactory(is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def superuser_client(client, superuser):
+    client.force_login(superuser)
+    return client
+
+
+def test_staff_issue_a_token_for_a_service_account_once(superuser_client, superuser):
+    service_account = UserFactory(username="lms-bot")
+
+    response = superuser_client.post(
+        reverse("admin:accounts_apitoken_add"),
+        {"user": service_account.pk, "name": "School LMS"},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    token = ApiToken.objects.get()
+    assert (token.user, token.name, token.created_by) == (service_account, "School LMS", superuser)
+    shown = [str(message) for message in response.context["messages"]]
+    keys = [_secret_on(message) for message in shown if _secret_on(message)]
+    assert len(keys) == 1, shown
+    assert "it will not be shown again" in " ".join(shown)
+    assert _me_status(keys[0]) == 200
+    assert superuser_client.get(reverse("admin:accounts_apitoken_changelist")).status_code == 200
+
+
+def test_admin_add_form_asks_only_for_user_and_name(superuser_client):
+    form = superuser_client.get(reverse("admin:accounts_apitoken_add")).context["adminform"]
+
+    assert list(form.form.fields) == ["user", "name"]
+
+
+def test_admin_add_with_too_many_tokens_shows_the_rule_and_adds_nothing(superuser_client):
+    service_account = UserFactory()
+    ApiTokenFactory.create_batch(MAX_ACTIVE_TOKENS_PER_USER, user=service_account)
+
+    response = superuser_client.post(
+        reverse("admin:accounts_apitoken_add"),
+        {"user": service_account.pk, "name": "One more"},
+        follow=True,
+    )
+
+    assert "active tokens; revoke one first" in response.content.decode()
+    assert ApiToken.objects.count() == MAX_ACTIVE_TOKENS_PER_USER
+
+
+def test_admin_token_page_is_read_only_and_never_shows_the_hash(superuser_client):
+    token = ApiTokenFactory(name="Before")
+    url = reverse("admin:accounts_apitoken_change", args=[token.pk])
+
+    page = superuser_client.get(url).content.decode()
+
+    assert token.key_hash not in page
+    assert "key_hash" not in page
+    assert 'name="name"' not in page  # shown, not editable
+    assert superuser_client.post(url, {"name": "After"}).status_code == 403
+    token.refresh_from_db()
+    assert token.name == "Before"
+
+
+def test_admin_changelist_never_shows_the_hash(superuser_client):
+    token = ApiTokenFactory()
+
+    page = superuser_client.get(reverse("admin:accounts_apitoken_changelist")).content.decode()
+
+    assert token.prefix in page
+    assert token.key_hash not in page
+
+
+def test_admin_revoke_action_revokes_the_selected_tokens(superuser_client):
+    selected, other = ApiTokenFactory(), ApiTokenFactory()
+
+    response = superuser_client.post(
+        reverse("admin:accounts_apitoken_changelist"),
+        {"action": "revoke_tokens", "_selected_action": [selected.pk]},
+        follow=True,
+    )
+
+    assert "1 token(s) revoked." in response.content.decode()
+    selected.refresh_from_db()
+    other.refresh_from_db()
+    assert not selected.is_active
+    assert other.is_active
+
+
+def test_admin_status_filter_separates_active_and_revoked(superuser_client):
+    active, revoked = ApiTokenFactory(name="Still on"), ApiTokenFactory(name="Turned off")
+    superuser_client.post(
+        reverse("admin:accounts_apitoken_changelist"),
+        {"action": "revoke_tokens", "_selected_action": [revoked.pk]},
+    )
+    changelist = reverse("admin:accounts_apitoken_changelist")
+
+    shown_active = superuser_client.get(changelist, {"status": "active"}).context["cl"]
+    shown_revoked = superuser_client.get(changelist, {"status": "revoked"}).context["cl"]
+
+    assert list(shown_active.queryset) == [active]
+    assert list(shown_revoked.queryset) == [revoked]
+
+
+@pytest.mark.parametrize("url", ["/admin/accounts/apitoken/", "/admin/accounts/apitoken/add/"])
+def test_instructors_cannot_manage_api_tokens(client, url):
+    instructor = UserFactory(is_staff=True)
+    instructor.groups.add(Group.objects.get(name="Instructors"))
+    client.force_login(instructor)
+
+    assert client.get(url).status_code == 403
