@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, inline_serializer
 from rest_framework import exceptions, pagination, serializers, status, throttling
 from rest_framework.response import Response
@@ -142,3 +143,24 @@ FORBIDDEN = error_response(
     code="permission_denied",
     message="You do not have permission to perform this action.",
 )
+
+# List endpoints also refuse a page past the end (404) and a malformed filter (400).
+LIST_ERRORS = {
+    400: error_response(
+        "A filter or page parameter is malformed.",
+        code="invalid",
+        message="Select a valid choice. That choice is not one of the available choices.",
+        field="mode",
+    ),
+    404: error_response("No such page.", code="not_found", message="Invalid page."),
+    **COMMON_ERRORS,
+}
+
+
+@csrf_exempt  # it changes nothing, and must answer in the envelope whatever the cookies
+def unknown_endpoint(request, path: str = "") -> JsonResponse:
+    """Any other URL under /api/v1/ (or one whose id is not a number): a 404 in the envelope,
+    never Django's HTML page."""
+    return JsonResponse(
+        error_body(code="not_found", message="No such endpoint or object."), status=404
+    )

@@ -1,7 +1,9 @@
 """/api/v1/: each app's API, the OpenAPI schema and its offline documentation pages."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from pcep_site.api import unknown_endpoint
 
 app_name = "api"
 
@@ -12,4 +14,5 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("docs/redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    re_path(r"^(?P<path>.*)$", unknown_endpoint),
 ]

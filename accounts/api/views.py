@@ -15,7 +15,7 @@ from accounts.api.serializers import (
     TokenRequestSerializer,
 )
 from accounts.models import ApiToken
-from pcep_site.api import BAD_INPUT, COMMON_ERRORS, NOT_FOUND
+from pcep_site.api import BAD_INPUT, COMMON_ERRORS, LIST_ERRORS, NOT_FOUND
 
 
 class MeView(APIView):
@@ -32,9 +32,7 @@ class TokenListView(ListAPIView):
     def get_queryset(self):
         return ApiToken.objects.for_user(self.request.user).order_by("-created_at", "-id")
 
-    @extend_schema(
-        responses={200: ApiTokenSerializer(many=True), **COMMON_ERRORS}, tags=["account"]
-    )
+    @extend_schema(responses={200: ApiTokenSerializer(many=True), **LIST_ERRORS}, tags=["account"])
     def get(self, request, *args, **kwargs):
         """Your API tokens, newest first (revoked ones included, marked inactive)."""
         return super().get(request, *args, **kwargs)

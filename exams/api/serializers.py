@@ -49,8 +49,8 @@ class ExamSerializer(serializers.ModelSerializer):
 class AttemptSummarySerializer(serializers.ModelSerializer):
     title = serializers.SerializerMethodField()
     status = serializers.SerializerMethodField()
-    started_at = serializers.DateTimeField(source="start_time")
-    finished_at = serializers.DateTimeField(source="end_time")
+    started_at = serializers.DateTimeField(source="start_time", allow_null=True)
+    finished_at = serializers.DateTimeField(source="end_time", allow_null=True)
     score_percent = serializers.FloatField(source="score")
 
     class Meta:
@@ -125,7 +125,7 @@ class ItemSerializer(serializers.Serializer):
     kind = serializers.CharField(source="question.kind")
     points = serializers.IntegerField(source="question.points")
     choose = serializers.IntegerField(source="question.choose", allow_null=True)
-    text_html = serializers.CharField(source="question.html_content")
+    text_html = serializers.CharField(source="question.html_content", allow_null=True)
     code = serializers.SerializerMethodField()
     gap_parts = serializers.SerializerMethodField()
     options = serializers.SerializerMethodField()

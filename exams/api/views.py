@@ -19,7 +19,14 @@ from exams import selectors, services
 from exams.api import serializers as s
 from exams.errors import AttemptError
 from exams.models import Answer, Exam, ExamSession, UserResponse
-from pcep_site.api import BAD_INPUT, COMMON_ERRORS, NOT_FOUND, error_body, error_response
+from pcep_site.api import (
+    BAD_INPUT,
+    COMMON_ERRORS,
+    LIST_ERRORS,
+    NOT_FOUND,
+    error_body,
+    error_response,
+)
 
 NOT_FINISHED = error_response(
     "The attempt is not finished yet: its report appears once it is submitted.",
@@ -100,7 +107,7 @@ class ExamListView(ListAPIView):
     def get_queryset(self):
         return services.offered_exams()
 
-    @extend_schema(responses={200: s.ExamSerializer(many=True), **COMMON_ERRORS})
+    @extend_schema(responses={200: s.ExamSerializer(many=True), **LIST_ERRORS})
     def get(self, request, *args, **kwargs):
         """The mock exams on offer, with their blueprints (items per block)."""
         return super().get(request, *args, **kwargs)
@@ -128,7 +135,7 @@ class AttemptListView(ListAPIView):
     def get_queryset(self):
         return selectors.history(user=self.request.user)
 
-    @extend_schema(responses={200: s.AttemptSummarySerializer(many=True), **COMMON_ERRORS})
+    @extend_schema(responses={200: s.AttemptSummarySerializer(many=True), **LIST_ERRORS})
     def get(self, request, *args, **kwargs):
         """Your history: every exam and practice attempt, newest first."""
         return super().get(request, *args, **kwargs)

@@ -441,3 +441,21 @@ def test_batch_save_queries_grow_with_the_batch_not_the_bank(api, mock_exam):
     url = f"{API}/attempts/{attempt['id']}/answers/"
     count = queries(lambda: api.post(url, {"answers": answers}, format="json"))
     assert count <= 4 * len(answers) + 20
+
+
+@pytest.mark.parametrize("path", ["/no-such-thing/", "/attempts/abc/", "/attempts/1/items/x/flag/"])
+def test_unknown_api_urls_are_404_in_the_envelope_not_html(api, path):
+    for method in ("get", "post"):
+        response = getattr(api, method)(f"{API}{path}")
+        assert response.status_code == 404
+        assert response.json()["error"]["code"] == "not_found"
+
+
+def test_a_practice_objective_never_practised_reads_as_zeros(api, syllabus):
+    rows = api.get(f"{API}/progress/").json()
+    assert len(rows) == 15
+    assert rows[0] == {
+        "code": "1.1", "name": rows[0]["name"], "block": 1, "questions_attempted": 0,
+        "questions_correct": 0, "proficiency_level": 0.0, "average_time": 0.0,
+        "last_practice_date": None,
+    }  # fmt: skip
