@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 from django import forms
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from exams.statistics import cohort_by_objective
-
-COHORT_DEFAULT_DAYS = 30
-
-
-def _default_range() -> tuple[date, date]:
-    """The last COHORT_DEFAULT_DAYS days, today included."""
-    today = timezone.localdate()
-    return today - timedelta(days=COHORT_DEFAULT_DAYS - 1), today
+from exams.statistics import cohort_by_objective, date_range_problem, default_cohort_range
 
 
 class CohortForm(forms.Form):
@@ -32,9 +21,9 @@ class CohortForm(forms.Form):
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        start, end = cleaned.get("start"), cleaned.get("end")
-        if start and end and start > end:
-            raise forms.ValidationError("The start date must be on or before the end date.")
+        problem = date_range_problem(start=cleaned.get("start"), end=cleaned.get("end"))
+        if problem:
+            raise forms.ValidationError(problem)
         return cleaned
 
 
@@ -42,7 +31,7 @@ class CohortForm(forms.Form):
 @staff_member_required
 def cohort(request: HttpRequest) -> HttpResponse:
     # A GET form: choosing dates only reads, and the URL can be bookmarked or shared.
-    start, end = _default_range()
+    start, end = default_cohort_range()
     form = CohortForm(request.GET or None, initial={"start": start, "end": end})
     rows = None
     if not form.is_bound:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 
 from django.db.models import (
     Aggregate,
@@ -39,9 +40,11 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils import timezone
 
-from exams.models import ExamSession, Question, Topic, UserResponse
+from exams.models import Answer, ExamSession, Question, Topic, UserResponse
 
 MIN_RESPONSES_FOR_FLAGS = 30
+COHORT_DEFAULT_DAYS = 30
+DATE_RANGE_REVERSED = "The start date must be on or before the end date."
 FACILITY_LOW = 0.2
 FACILITY_HIGH = 0.95
 DISCRIMINATION_LOW = 0.1
@@ -63,6 +66,14 @@ class ItemStatistics:
     average_time: float | None
     option_counts: dict[int, int]
     flags: list[str]
+
+
+class OptionRow(NamedTuple):
+    """How often one option of a choice question was chosen, and its share of the answers."""
+
+    answer: Answer
+    count: int
+    share: float | None
 
 
 @dataclass(frozen=True)
@@ -192,6 +203,18 @@ def item_statistics(*, question: Question) -> ItemStatistics:
     )
 
 
+def option_rows(*, question: Question, stats: ItemStatistics) -> list[OptionRow]:
+    """Each counted option of `question` with its count and share of all answers."""
+    answers = {answer.pk: answer for answer in question.answers.all()}
+    return [
+        OptionRow(
+            answers[pk], count, count / stats.times_answered if stats.times_answered else None
+        )
+        for pk, count in stats.option_counts.items()
+        if pk in answers
+    ]
+
+
 def _option_count(answer_id: int, *, positions: int) -> Count:
     """Answered responses whose `response_data["choices"]` holds `answer_id`.
 
@@ -228,6 +251,20 @@ def flagged_question_ids(*, questions: QuerySet[Question]) -> set[int]:
     }
 
 
+def default_cohort_range() -> tuple[date, date]:
+    """The cohort view's dates when none are chosen: the last COHORT_DEFAULT_DAYS days,
+    today included."""
+    today = timezone.localdate()
+    return today - timedelta(days=COHORT_DEFAULT_DAYS - 1), today
+
+
+def date_range_problem(*, start: date | None, end: date | None) -> str | None:
+    """What is wrong with a range of whole days, if anything."""
+    if start and end and start > end:
+        return DATE_RANGE_REVERSED
+    return None
+
+
 def cohort_by_objective(*, start: date, end: date) -> list[CohortRow]:
     """Per objective, the share of answers correct from `start` to `end` (whole days).
 
@@ -236,8 +273,8 @@ def cohort_by_objective(*, start: date, end: date) -> list[CohortRow]:
     nobody answered come last with `share_correct` None.
     """
     in_range = Q(
-        questions__responses__answered_at__gte=_start_of_day(start),
-        questions__responses__answered_at__lt=_start_of_day(end + timedelta(days=1)),
+        questions__responses__answered_at__gte=start_of_day(start),
+        questions__responses__answered_at__lt=start_of_day(end + timedelta(days=1)),
     )
     topics = (
         Topic.objects.select_related("module")
@@ -268,5 +305,7 @@ def cohort_by_objective(*, start: date, end: date) -> list[CohortRow]:
     ]
 
 
-def _start_of_day(day: date) -> datetime:
+def start_of_day(day: date) -> datetime:
+    """Midnight at the start of `day` in the site's time zone: ranges of whole days count
+    from here."""
     return timezone.make_aware(datetime.combine(day, time.min))

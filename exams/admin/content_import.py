@@ -22,7 +22,12 @@ from django.views.decorators.http import require_POST
 from exams.content.importing import ImportReport, import_content
 
 # The importer's own file-name rule, checked before an upload is saved under its name.
-from exams.content.parsing import FILE_NAME_PATTERN, MAX_FILE_BYTES, ContentProblem
+from exams.content.parsing import (
+    FILE_NAME_PATTERN,
+    FILE_NAME_RULE,
+    MAX_FILE_BYTES,
+    ContentProblem,
+)
 
 REQUIRED_PERMISSIONS = ("exams.add_question", "exams.change_question")
 TEMP_DIR_PREFIX = "pcep-import-"
@@ -65,10 +70,7 @@ class ImportUploadForm(forms.Form):
         names = [upload.name for upload in files]
         for upload in files:
             if not FILE_NAME_PATTERN.fullmatch(upload.name):
-                errors.append(
-                    f"{upload.name}: file names may use letters, digits, '.', '-' and '_' "
-                    "and end in .yaml."
-                )
+                errors.append(f"{upload.name}: {FILE_NAME_RULE}")
             elif upload.size > MAX_FILE_BYTES:
                 errors.append(
                     f"{upload.name}: the file is {upload.size} bytes; "

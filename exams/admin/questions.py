@@ -31,7 +31,7 @@ from exams.content.verification import verify_stored_questions
 from exams.models import Answer, Question
 from exams.rendering import highlight_code, render_markdown
 from exams.services import regrade_question
-from exams.statistics import annotate_item_statistics, item_statistics
+from exams.statistics import annotate_item_statistics, item_statistics, option_rows
 from exams.verifier import MISMATCH, VERIFIED, SandboxUnavailable
 
 # Editing any of these can change what the key should be, so the stored verdict is stale.
@@ -167,15 +167,9 @@ class QuestionAdmin(admin.ModelAdmin):
     @admin.display(description="statistics")
     def statistics(self, question: Question) -> SafeString:
         stats = item_statistics(question=question)
-        answers = {answer.pk: answer for answer in question.answers.all()}
-        option_rows = [
-            (answers[pk], count, count / stats.times_answered if stats.times_answered else None)
-            for pk, count in stats.option_counts.items()
-            if pk in answers
-        ]
         return render_to_string(
             "admin/exams/question/statistics.html",
-            {"stats": stats, "option_rows": option_rows},
+            {"stats": stats, "option_rows": option_rows(question=question, stats=stats)},
         )
 
     # Saving: rendering only (validation lives in the form and the formset)

@@ -192,11 +192,17 @@ def import_content(
     paths: Iterable[Path],
     dry_run: bool = False,
     progress: Callable[[str], None] | None = None,
+    into: Exam | None = None,
 ) -> ImportReport:
     """Validate all files, then create/update/retire questions in one transaction.
 
     Any problem means nothing is written. A dry run performs the writes and rolls them back,
     so its counts are exactly what a real run would do.
+
+    With `into`, the files' questions are written into that existing question set, and its
+    other questions and its own fields are left as they are (the REST API writes one
+    question so): a question whose id belongs to another set is refused, a new one goes
+    after the set's last, and an existing one keeps its place and its active state.
     """
     files, problems = parse_files(paths=paths)
     report = ImportReport(files=len(files), dry_run=dry_run, problems=problems)
@@ -204,7 +210,7 @@ def import_content(
         return report
     try:
         with transaction.atomic():
-            _write(files, report, progress or (lambda message: None))
+            _write(files, report, progress or (lambda message: None), into=into)
             if dry_run:
                 transaction.set_rollback(True)
     except ImportAborted as aborted:
@@ -257,8 +263,15 @@ def _differs(instance, values: dict) -> bool:
     return any(getattr(instance, name) != value for name, value in values.items())
 
 
-def _write(files: list[ParsedFile], report: ImportReport, progress) -> None:
-    exams = {parsed.source_file: _upsert_exam(parsed, report) for parsed in files}
+def _write(
+    files: list[ParsedFile], report: ImportReport, progress, *, into: Exam | None = None
+) -> None:
+    """Create, update and retire questions as the files say; with `into`, write every file's
+    questions into that existing set instead (see `import_content`)."""
+    exams = {
+        parsed.source_file: into if into is not None else _upsert_exam(parsed, report)
+        for parsed in files
+    }
     topic_indexes = {
         code: _objective_index(code) for code in {parsed.syllabus_code for parsed in files}
     }
@@ -280,6 +293,7 @@ def _write(files: list[ParsedFile], report: ImportReport, progress) -> None:
         ).values_list("pk", "source_file")
     )
     imported_files = {parsed.source_file for parsed in files}
+    next_order = _next_order(into) if into is not None else 1
     problems: list[ContentProblem] = []
 
     new_questions: list[tuple[Question, ParsedQuestion]] = []
@@ -294,12 +308,30 @@ def _write(files: list[ParsedFile], report: ImportReport, progress) -> None:
         topics = topic_indexes[parsed.syllabus_code]
         for order, item in enumerate(parsed.questions, start=1):
             question = existing.get(item.original_id)
+            if into is not None and question is not None:
+                order = question.question_order  # it keeps its place in the set
+            elif into is not None:
+                order, next_order = next_order, next_order + 1
             values = _question_values(item, exam=exam, topic=topics[item.objective], order=order)
+            if into is not None and question is not None:
+                # In one set's questions, (de)activating is a decision of its own, not a write.
+                values["is_active"] = question.is_active
             if question is None:
                 new_questions.append((Question(original_id=item.original_id, **values), item))
             else:
                 owner = files_of_exams.get(question.exam_id)
-                if owner and owner != parsed.source_file and owner not in imported_files:
+                if into is not None and question.exam_id != into.pk:
+                    problems.append(
+                        ContentProblem(
+                            parsed.path,
+                            item.line,
+                            item.original_id,
+                            f"duplicate id: already used in {owner or 'another question set'}.",
+                        )
+                    )
+                    continue
+                left_out = owner and owner != parsed.source_file and owner not in imported_files
+                if into is None and left_out:
                     problems.append(
                         ContentProblem(
                             parsed.path,
@@ -355,6 +387,9 @@ def _write(files: list[ParsedFile], report: ImportReport, progress) -> None:
     if total >= 2000:
         progress(f"wrote {report.created} new and {report.updated} changed questions")
 
+    if into is not None:
+        recount_active_questions(exam=into)
+        return
     # Questions that left their file are retired, not deleted: learners' history keeps them.
     for parsed in files:
         exam = exams[parsed.source_file]
@@ -368,9 +403,20 @@ def _write(files: list[ParsedFile], report: ImportReport, progress) -> None:
         if to_retire:
             Question.objects.filter(pk__in=to_retire).update(is_active=False)
         report.retired += len(to_retire)
-        active_count = len(kept)
-        if exam.total_questions != active_count:
-            Exam.objects.filter(pk=exam.pk).update(total_questions=active_count)
+        recount_active_questions(exam=exam, active_count=len(kept))
+
+
+def _next_order(exam: Exam) -> int:
+    last = exam.questions.aggregate(last=models.Max("question_order"))["last"]
+    return (last or 0) + 1
+
+
+def recount_active_questions(*, exam: Exam, active_count: int | None = None) -> None:
+    """Keep the set's `total_questions` the number of its active questions."""
+    if active_count is None:
+        active_count = exam.questions.filter(is_active=True).count()
+    if exam.total_questions != active_count:
+        Exam.objects.filter(pk=exam.pk).update(total_questions=active_count)
 
 
 def _answers_with_values(item: ParsedQuestion):

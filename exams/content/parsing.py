@@ -20,6 +20,7 @@ MAX_QUESTIONS_PER_FILE = 5000
 ID_PATTERN = re.compile(r"[A-Za-z0-9._-]+")
 # File names become exams.source_file and export targets: no paths, nothing surprising.
 FILE_NAME_PATTERN = re.compile(r"[A-Za-z0-9._-]+\.ya?ml")
+FILE_NAME_RULE = "file names may use letters, digits, '.', '-' and '_' and end in .yaml."
 # libyaml's C parser when the wheel has it (it does on PyPI's builds): the same safe
 # BaseLoader semantics, several times faster on large banks.
 _BASE_LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
@@ -282,7 +283,7 @@ def read_content_file(
     """
     reader = _Reader(str(path))
     if not FILE_NAME_PATTERN.fullmatch(path.name):
-        reader.problem("file names may use letters, digits, '.', '-' and '_' and end in .yaml.")
+        reader.problem(FILE_NAME_RULE)
         return None, reader.problems
     try:
         size = path.stat().st_size
