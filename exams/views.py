@@ -15,20 +15,28 @@ from exams import drawing, selectors, services
 from exams.errors import AttemptError
 from exams.models import Exam, ExamSession, Module, Question, Topic
 from exams.rendering import highlight_code
+from progress.selectors import readiness
 
 
 def home(request: HttpRequest) -> HttpResponse:
     syllabus = selectors.current_syllabus()
     modules = selectors.syllabus_modules(syllabus=syllabus)
     in_progress = []
+    learner_readiness = None
     if request.user.is_authenticated:
         in_progress = list(
             ExamSession.objects.for_user(request.user).in_progress().select_related("exam")
         )
+        learner_readiness = readiness(user=request.user, syllabus=syllabus)
     return render(
         request,
         "exams/home.html",
-        {"syllabus": syllabus, "modules": modules, "in_progress": in_progress},
+        {
+            "syllabus": syllabus,
+            "modules": modules,
+            "in_progress": in_progress,
+            "readiness": learner_readiness,
+        },
     )
 
 

@@ -1,8 +1,25 @@
-"""Reads for the learner's progress page."""
+"""Reads for the learner's progress: per-objective rows, mastery with its range, readiness.
+
+The Progress page, the home page and (later) the REST API read through these functions.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import FilteredRelation, Q, QuerySet
+from django.utils import timezone
 
-from exams.models import Topic
+from exams.models import Exam, ExamSession, Question, Topic, UserResponse
+from progress.mastery import Evidence, Mastery, estimate_masteries
+from progress.readiness import BankItem, ExamShape, Prediction, predict_score
+
+# Below this much evidence a prediction would mostly echo the population prior, so the
+# page says "not enough data yet" instead (docs/mastery.md).
+MIN_ANSWERS_FOR_READINESS = 30
+MIN_ANSWERS_PER_BLOCK = 5
 
 
 def progress_by_objective(*, user, syllabus=None) -> QuerySet[Topic]:
@@ -13,6 +30,7 @@ def progress_by_objective(*, user, syllabus=None) -> QuerySet[Topic]:
     if syllabus is not None:
         topics = topics.filter(module__syllabus=syllabus)
     return topics.values(
+        "id",
         "code",
         "name",
         "module__number",
@@ -22,3 +40,148 @@ def progress_by_objective(*, user, syllabus=None) -> QuerySet[Topic]:
         "mine__average_time",
         "mine__last_practice_date",
     ).order_by("module__number", "display_order")
+
+
+def evidence_responses(*, user, topic_ids=None) -> QuerySet[UserResponse]:
+    """The responses that count as evidence of mastery, as plain rows.
+
+    Answered items count wherever they were given; an item left unanswered in a finished
+    exam counts as a wrong answer, as it scores 0 on the real exam (docs/mastery.md).
+    """
+    skipped_in_finished_exam = Q(
+        answered_at__isnull=True,
+        session__mode=ExamSession.Mode.EXAM,
+        session__is_completed=True,
+    )
+    responses = UserResponse.objects.filter(
+        Q(answered_at__isnull=False) | skipped_in_finished_exam,
+        session__user=user,
+        question__topic__isnull=False,
+    )
+    if topic_ids is not None:
+        responses = responses.filter(question__topic_id__in=topic_ids)
+    return responses.values(
+        "question__topic_id",
+        "question__topic__module__number",
+        "question__difficulty",
+        "question__points",
+        "points_earned",
+        "is_correct",
+        "time_taken",
+        "answered_at",
+        "session__end_time",
+    ).order_by()
+
+
+def evidence_of(row: dict) -> Evidence:
+    points = row["question__points"] or 1
+    return Evidence(
+        difficulty=row["question__difficulty"],
+        credit=(row["points_earned"] or 0.0) / points if row["answered_at"] else 0.0,
+        answered_at=row["answered_at"] or row["session__end_time"],
+    )
+
+
+def masteries_from(rows, *, now: datetime, topic_ids=None) -> dict[int, Mastery]:
+    """Mastery per objective from evidence rows (all of one learner's: the general level
+    needs them); for `topic_ids`, or else for every objective with evidence."""
+    by_topic: dict[int, list[Evidence]] = defaultdict(list)
+    for row in rows:
+        by_topic[row["question__topic_id"]].append(evidence_of(row))
+    return estimate_masteries(
+        evidence_by_topic=by_topic,
+        topic_ids=list(by_topic) if topic_ids is None else topic_ids,
+        now=now,
+    )
+
+
+@dataclass(frozen=True)
+class ObjectiveMastery:
+    code: str
+    name: str
+    block: int
+    answered: int
+    correct: int
+    last_practised: datetime | None
+    mastery: Mastery | None  # None: no evidence yet
+
+
+def mastery_by_objective(*, user, syllabus=None, now: datetime | None = None):
+    """Every objective of the syllabus with the learner's figures and mastery range."""
+    now = now or timezone.now()
+    masteries = masteries_from(evidence_responses(user=user), now=now)
+    return [
+        ObjectiveMastery(
+            code=row["code"],
+            name=row["name"],
+            block=row["module__number"],
+            answered=row["mine__questions_attempted"] or 0,
+            correct=row["mine__questions_correct"] or 0,
+            last_practised=row["mine__last_practice_date"],
+            mastery=masteries.get(row["id"]),
+        )
+        for row in progress_by_objective(user=user, syllabus=syllabus)
+    ]
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """A prediction for a fresh mock exam, or None when the evidence is too thin."""
+
+    exam_title: str
+    answers: int
+    days: int
+    prediction: Prediction | None
+    min_answers: int = MIN_ANSWERS_FOR_READINESS
+    min_per_block: int = MIN_ANSWERS_PER_BLOCK
+
+
+def mock_exam_shape(*, exam: Exam) -> ExamShape:
+    """The exam's blueprint and scoring, with the active bank items each block draws from."""
+    items_by_block: dict[str, list[BankItem]] = defaultdict(list)
+    for topic_id, difficulty, points, block in (
+        Question.objects.active()
+        .filter(topic__module__syllabus=exam.syllabus, topic__module__number__isnull=False)
+        .values_list("topic_id", "difficulty", "points", "topic__module__number")
+        .order_by("id")
+    ):
+        items_by_block[str(block)].append(
+            BankItem(topic_id=topic_id, difficulty=difficulty, points=points)
+        )
+    return ExamShape(
+        items_by_block=items_by_block,
+        blueprint={str(block): count for block, count in exam.blueprint.items()},
+        pass_percent=exam.pass_percent,
+        max_score=exam.max_score,
+    )
+
+
+def readiness(*, user, syllabus=None, now: datetime | None = None) -> Readiness | None:
+    """Predicted score and P(pass) on a fresh attempt of the syllabus' mock exam.
+
+    None when there is no active mock exam to predict.
+    """
+    now = now or timezone.now()
+    exams = Exam.objects.active().filter(kind=Exam.Kind.MOCK).exclude(blueprint={})
+    if syllabus is not None:
+        exams = exams.filter(syllabus=syllabus)
+    exam = exams.order_by("id").first()
+    if exam is None:
+        return None
+    rows = list(evidence_responses(user=user))
+    moments = [row["answered_at"] or row["session__end_time"] for row in rows]
+    days = (max(moments).date() - min(moments).date()).days + 1 if moments else 0
+    per_block: dict[str, int] = defaultdict(int)
+    for row in rows:
+        per_block[str(row["question__topic__module__number"])] += 1
+    enough = len(rows) >= MIN_ANSWERS_FOR_READINESS and all(
+        per_block[block] >= MIN_ANSWERS_PER_BLOCK for block in exam.blueprint
+    )
+    prediction = None
+    if enough:
+        shape = mock_exam_shape(exam=exam)
+        topic_ids = {item.topic_id for items in shape.items_by_block.values() for item in items}
+        prediction = predict_score(
+            masteries=masteries_from(rows, now=now, topic_ids=topic_ids), shape=shape
+        )
+    return Readiness(exam_title=exam.title, answers=len(rows), days=days, prediction=prediction)

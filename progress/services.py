@@ -1,14 +1,19 @@
-"""Keeping each learner's per-objective progress (the design's user_progress) up to date."""
+"""Keeping each learner's per-objective progress (the design's user_progress) up to date.
+
+`proficiency_level` holds the mastery estimate of progress/mastery.py (0–1): the chance of
+answering a medium item of the objective right, as of the last refresh.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
+from datetime import datetime
 
-from django.db.models import Avg, Count, Max, Q
 from django.utils import timezone
 
-from exams.models import UserResponse
 from progress.models import UserProgress
+from progress.selectors import evidence_responses, masteries_from
 
 PROGRESS_FIELDS = (
     "questions_attempted",
@@ -20,51 +25,47 @@ PROGRESS_FIELDS = (
 )
 
 
-def proficiency(*, attempted: int, correct: int) -> float:
-    """The design's measure: accuracy with a 20% boost, capped at 1.0 (design 3.3.2)."""
-    if attempted == 0:
-        return 0.0
-    return min(correct / attempted * 1.2, 1.0)
+def refresh_progress(
+    *, user, topic_ids: Iterable[int], now: datetime | None = None
+) -> list[UserProgress]:
+    """Recompute the user's rows after answers on these objectives.
 
-
-def refresh_progress(*, user, topic_ids: Iterable[int]) -> list[UserProgress]:
-    """Recompute the user's rows for these objectives from every answered response."""
-    topic_ids = [topic_id for topic_id in set(topic_ids) if topic_id is not None]
-    if not topic_ids:
+    Every row of the learner is rewritten, not only these objectives': an answer moves the
+    learner's general level, which every objective's estimate leans on. Two queries
+    whatever the history (one read of the evidence, one upsert), as an answer save may add
+    at most two.
+    """
+    if not any(topic_id is not None for topic_id in topic_ids):
         return []
-    rows = (
-        UserResponse.objects.filter(
-            session__user=user, question__topic_id__in=topic_ids, answered_at__isnull=False
-        )
-        .values("question__topic_id")
-        .annotate(
-            attempted=Count("pk"),
-            correct=Count("pk", filter=Q(is_correct=True)),
-            average_time=Avg("time_taken"),
-            last=Max("answered_at"),
-        )
-    )
-    existing = {
-        row.topic_id: row for row in UserProgress.objects.filter(user=user, topic_id__in=topic_ids)
-    }
-    to_create, to_update = [], []
+    now = now or timezone.now()
+    rows = list(evidence_responses(user=user))
+    masteries = masteries_from(rows, now=now)
+    answered_by_topic: dict[int, list[dict]] = defaultdict(list)
     for row in rows:
-        topic_id = row["question__topic_id"]
-        values = {
-            "questions_attempted": row["attempted"],
-            "questions_correct": row["correct"],
-            "average_time": round(row["average_time"] or 0.0, 1),
-            "last_practice_date": row["last"],
-            "proficiency_level": proficiency(attempted=row["attempted"], correct=row["correct"]),
-        }
-        progress = existing.get(topic_id)
-        if progress is None:
-            to_create.append(UserProgress(user=user, topic_id=topic_id, **values))
-        else:
-            for name, value in values.items():
-                setattr(progress, name, value)
-            progress.updated_at = timezone.now()  # bulk_update skips auto_now
-            to_update.append(progress)
-    UserProgress.objects.bulk_create(to_create)
-    UserProgress.objects.bulk_update(to_update, PROGRESS_FIELDS)
-    return to_create + to_update
+        if row["answered_at"] is not None:
+            answered_by_topic[row["question__topic_id"]].append(row)
+    progress = []
+    for topic_id, mastery in masteries.items():
+        answered = answered_by_topic[topic_id]
+        progress.append(
+            UserProgress(
+                user=user,
+                topic_id=topic_id,
+                questions_attempted=len(answered),
+                questions_correct=sum(1 for row in answered if row["is_correct"]),
+                average_time=round(
+                    sum(row["time_taken"] for row in answered) / len(answered) if answered else 0.0,
+                    1,
+                ),
+                last_practice_date=max((row["answered_at"] for row in answered), default=None),
+                proficiency_level=mastery.estimate,
+                updated_at=now,
+            )
+        )
+    UserProgress.objects.bulk_create(
+        progress,
+        update_conflicts=True,
+        unique_fields=["user", "topic"],
+        update_fields=PROGRESS_FIELDS,
+    )
+    return progress

@@ -1,0 +1,157 @@
+"""Mastery of each objective: a two-level Rasch (1PL) ability estimate with its uncertainty.
+
+Each answer is evidence about the learner's ability θ on the objective (in logits). The
+chance of answering an item of difficulty b right is logistic(θ − b); b comes from the
+item's authored difficulty (1–5), centred on 3. Objectives of one learner are related: the
+learner's general level g is estimated from all their answers under a population prior,
+and each objective's θ from its own answers under a prior centred on g. Both are posterior
+modes with a Laplace (normal) approximation for the range. Answers count with their partial
+credit (points earned / points) and weigh less as they age. docs/mastery.md explains the
+choices and their numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from statistics import NormalDist
+
+# Logits per authored difficulty step: a 5 is two logits harder than a 1.
+DIFFICULTY_LOGITS_PER_STEP = 0.5
+MEDIUM_DIFFICULTY = 3
+# Population prior of a learner's general level: a medium item is a coin flip for a learner
+# we know nothing about, and learners spread over about ±2 logits (docs/mastery.md).
+PRIOR_MEAN = 0.0
+GENERAL_SPREAD = 1.0
+# How far one learner's objectives spread around their general level.
+OBJECTIVE_SPREAD = 0.5
+# An answer given this many days ago counts half as much as one given today.
+HALF_LIFE_DAYS = 30.0
+# The range shown is the central 80% of the posterior.
+RANGE_MASS = 0.8
+_RANGE_Z = NormalDist().inv_cdf(0.5 + RANGE_MASS / 2)
+_NEWTON_STEPS = 25
+_NEWTON_TOLERANCE = 1e-6
+_SECONDS_PER_DAY = 86_400.0
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One answer: how hard the item was, the share of its points earned, and when."""
+
+    difficulty: int
+    credit: float
+    answered_at: datetime
+
+
+@dataclass(frozen=True)
+class Mastery:
+    """The posterior of the learner's ability on one objective, in logits."""
+
+    ability: float
+    spread: float
+    weight: float  # the objective's evidence, in "fresh answers" (recency-weighted)
+    # The part of `spread` that comes from not knowing the general level exactly: it is
+    # shared by all the learner's objectives, so predictions draw it once per attempt.
+    shared_spread: float = 0.0
+
+    @property
+    def estimate(self) -> float:
+        """Chance of answering a medium-difficulty item of the objective right (0–1)."""
+        return logistic(self.ability)
+
+    @property
+    def low(self) -> float:
+        return logistic(self.ability - _RANGE_Z * self.spread)
+
+    @property
+    def high(self) -> float:
+        return logistic(self.ability + _RANGE_Z * self.spread)
+
+
+def logistic(value: float) -> float:
+    if value >= 0:
+        return 1.0 / (1.0 + math.exp(-value))
+    exp = math.exp(value)
+    return exp / (1.0 + exp)
+
+
+def item_logit(*, difficulty: int) -> float:
+    """The authored difficulty (1–5) on the ability scale; medium (3) is 0."""
+    return (difficulty - MEDIUM_DIFFICULTY) * DIFFICULTY_LOGITS_PER_STEP
+
+
+def chance_correct(*, ability: float, difficulty: int) -> float:
+    return logistic(ability - item_logit(difficulty=difficulty))
+
+
+def recency_weight(*, answered_at: datetime, now: datetime) -> float:
+    age_days = max((now - answered_at).total_seconds(), 0.0) / _SECONDS_PER_DAY
+    return 0.5 ** (age_days / HALF_LIFE_DAYS)
+
+
+def estimate_mastery(
+    *,
+    evidence: Iterable[Evidence],
+    now: datetime,
+    prior_mean: float = PRIOR_MEAN,
+    prior_spread: float = GENERAL_SPREAD,
+) -> Mastery:
+    """Posterior mode and spread of one ability given these answers and a normal prior."""
+    weighted = [
+        (
+            recency_weight(answered_at=item.answered_at, now=now),
+            min(max(item.credit, 0.0), 1.0),
+            item_logit(difficulty=item.difficulty),
+        )
+        for item in evidence
+    ]
+    prior_precision = 1.0 / prior_spread**2
+    ability = prior_mean
+    information = prior_precision
+    # Newton's method on a strictly concave log posterior: a few steps reach the mode.
+    for _ in range(_NEWTON_STEPS if weighted else 0):
+        gradient = -(ability - prior_mean) * prior_precision
+        information = prior_precision
+        for weight, credit, item in weighted:
+            chance = logistic(ability - item)
+            gradient += weight * (credit - chance)
+            information += weight * chance * (1.0 - chance)
+        step = gradient / information
+        ability += max(min(step, 2.0), -2.0)  # never overshoot on all-right/all-wrong data
+        if abs(step) < _NEWTON_TOLERANCE:
+            break
+    return Mastery(
+        ability=ability,
+        spread=1.0 / math.sqrt(information),
+        weight=sum(weight for weight, _, _ in weighted),
+    )
+
+
+def estimate_masteries(
+    *, evidence_by_topic: Mapping[int, Sequence[Evidence]], topic_ids: Iterable[int], now: datetime
+) -> dict[int, Mastery]:
+    """Mastery of each of these objectives (with or without evidence) for one learner."""
+    general = estimate_mastery(
+        evidence=[item for evidence in evidence_by_topic.values() for item in evidence], now=now
+    )
+    prior_variance = OBJECTIVE_SPREAD**2 + general.spread**2
+    masteries = {}
+    for topic_id in topic_ids:
+        own = estimate_mastery(
+            evidence=evidence_by_topic.get(topic_id, ()),
+            now=now,
+            prior_mean=general.ability,
+            prior_spread=math.sqrt(prior_variance),
+        )
+        # The posterior mean leans on the general level with this share of its weight.
+        prior_share = own.spread**2 / prior_variance
+        masteries[topic_id] = Mastery(
+            ability=own.ability,
+            spread=own.spread,
+            weight=own.weight,
+            shared_spread=prior_share * general.spread,
+        )
+    return masteries
