@@ -305,6 +305,10 @@ class Answer(models.Model):
         return self.text[:60]
 
 
+# Practice has no exam to take a scale from; it reads like the real exam, out of 1000.
+PRACTICE_MAX_SCORE = 1000
+
+
 class ExamSessionQuerySet(models.QuerySet):
     def for_user(self, user) -> ExamSessionQuerySet:
         return self.filter(user=user)
@@ -367,6 +371,11 @@ class ExamSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.exam} — {self.user} ({self.start_time:%Y-%m-%d %H:%M})"
+
+    @property
+    def max_score(self) -> int:
+        """The scale of scaled_score: the exam's, and the PCEP's 1000 for practice."""
+        return self.exam.max_score if self.exam_id else PRACTICE_MAX_SCORE
 
 
 class UserResponse(models.Model):

@@ -420,7 +420,7 @@ def _store_totals(attempt: ExamSession) -> None:
     attempt.correct_answers = sum(1 for item in items if item.is_correct)
     attempt.total_questions = len(items)
     attempt.score = round(100 * earned / possible, 2) if possible else 0.0
-    max_score = attempt.exam.max_score if attempt.exam else 1000
+    max_score = attempt.max_score
     attempt.scaled_score = round(max_score * earned / possible) if possible else 0
     attempt.passed = (
         attempt.score >= attempt.exam.pass_percent

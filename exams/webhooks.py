@@ -158,8 +158,7 @@ def attempt_summary(*, attempt: ExamSession) -> dict:
         "exam": {"id": exam.pk, "title": exam.title} if exam else None,
         "mode": attempt.mode,
         "score": attempt.scaled_score,
-        # The same fallback as the scoring: practice sessions are scaled to 1000.
-        "max_score": exam.max_score if exam else 1000,
+        "max_score": attempt.max_score,
         "score_percent": attempt.score,
         "points_earned": attempt.points_earned,
         "points_possible": attempt.points_possible,

@@ -14,5 +14,6 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("docs/redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
-    re_path(r"^(?P<path>.*)$", unknown_endpoint),
+    # Anything else, newlines included: a JSON 404.
+    re_path(r"^(?P<path>[\s\S]*)$", unknown_endpoint),
 ]

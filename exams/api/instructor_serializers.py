@@ -35,12 +35,17 @@ class AuthoredQuestionSerializer(serializers.ModelSerializer):
     """A question as instructors see it: its content, key, explanations and status."""
 
     pk = serializers.IntegerField(read_only=True, help_text="The id in this API's URLs.")
-    id = serializers.CharField(source="original_id", help_text="The stable content id.")
+    # Questions authored before ids were given, or without code, hold NULL in these columns.
+    id = serializers.CharField(
+        source="original_id", allow_null=True, help_text="The stable content id."
+    )
     objective = serializers.CharField(source="topic.code", default="")
-    block = serializers.IntegerField(source="topic.module.number", default=None)
-    html = serializers.CharField(source="html_content", help_text="The stem rendered.")
-    code = serializers.CharField(source="code_snippet", default="")
-    output = serializers.CharField(source="expected_output")
+    block = serializers.IntegerField(source="topic.module.number", default=None, allow_null=True)
+    html = serializers.CharField(
+        source="html_content", allow_null=True, help_text="The stem rendered."
+    )
+    code = serializers.CharField(source="code_snippet", default="", allow_null=True)
+    output = serializers.CharField(source="expected_output", allow_null=True)
     verify = serializers.CharField(source="verify_mode")
     answers = AuthoredAnswerSerializer(many=True)
 
@@ -201,10 +206,10 @@ class ItemStatisticsSerializer(serializers.Serializer):
 
 class AttemptResultSerializer(serializers.ModelSerializer):
     username = serializers.CharField(source="user.username")
-    exam_title = serializers.CharField(source="exam.title")
-    max_score = serializers.IntegerField(source="exam.max_score")
-    started_at = serializers.DateTimeField(source="start_time")
-    finished_at = serializers.DateTimeField(source="end_time")
+    exam_title = serializers.CharField(source="exam.title", default=None, allow_null=True)
+    max_score = serializers.IntegerField(read_only=True)
+    started_at = serializers.DateTimeField(source="start_time", allow_null=True)
+    finished_at = serializers.DateTimeField(source="end_time", allow_null=True)
     score = serializers.FloatField(help_text="Percentage of points earned.")
 
     class Meta:

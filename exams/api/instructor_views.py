@@ -396,11 +396,12 @@ class QuestionExportView(InstructorOnly, GenericAPIView):
     @extend_schema(
         responses={
             (200, "application/yaml"): OpenApiResponse(
-                OpenApiTypes.STR,
+                OpenApiTypes.OBJECT,  # a YAML document: clients parse it into a mapping
                 description="One content file (docs/content-format.md) of the selection.",
                 examples=[OpenApiExample("A file", value=SAMPLE_FILE)],
             ),
-            **INSTRUCTOR_LIST_ERRORS,
+            # Errors still come in the JSON envelope.
+            **{(code, "application/json"): body for code, body in INSTRUCTOR_LIST_ERRORS.items()},
         },
         tags=[TAG],
     )

@@ -195,7 +195,7 @@ class BlockScoreSerializer(serializers.Serializer):
 class ReportSerializer(AttemptSummarySerializer):
     """The score report: the same numbers as the HTML report."""
 
-    max_score = serializers.SerializerMethodField()
+    max_score = serializers.IntegerField(read_only=True)
     pass_percent = serializers.SerializerMethodField()
     blocks = serializers.SerializerMethodField()
     items = serializers.SerializerMethodField()
@@ -205,9 +205,6 @@ class ReportSerializer(AttemptSummarySerializer):
             *AttemptSummarySerializer.Meta.fields, "max_score", "pass_percent", "blocks", "items",
         ]  # fmt: skip
         read_only_fields = fields
-
-    def get_max_score(self, attempt) -> int:
-        return attempt.exam.max_score if attempt.exam_id else 1000
 
     def get_pass_percent(self, attempt) -> int | None:
         return attempt.exam.pass_percent if attempt.exam_id else None

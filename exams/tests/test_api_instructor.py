@@ -753,3 +753,19 @@ def test_answers_and_sessions_untouched_by_reads(api, question):
     for name in ("api:questions", "api:results", "api:results-objectives", "api:questions-export"):
         assert api.get(reverse(name)).status_code == 200
     assert (Answer.objects.count(), ExamSession.objects.count()) == counts
+
+
+def test_results_list_practice_sessions_too(api, user, question):
+    """A practice session has no exam: found by schemathesis as a 500 on /results/."""
+    from exams import drawing, services
+
+    practice = services.start_practice(user=user, choice=drawing.PracticeChoice(count=1))
+    services.finish_attempt(attempt=practice)
+    (row,) = api.get("/api/v1/results/").json()["results"]
+    assert (row["id"], row["exam"], row["exam_title"], row["max_score"]) == (
+        practice.pk,
+        None,
+        None,
+        1000,
+    )
+    assert "practice" in api.get("/api/v1/results/?format=csv").content.decode()
