@@ -1,0 +1,128 @@
+"""Readiness: the predicted mock exam score and P(pass), and their calibration."""
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from exams import services
+from exams.models import Exam
+from exams.tests.factories import make_question
+from progress.mastery import Mastery
+from progress.readiness import BankItem, ExamShape, predict_score
+from progress.selectors import MIN_ANSWERS_FOR_READINESS, readiness
+
+BENCH = Path(__file__).resolve().parents[2] / "bench" / "readiness_sim.py"
+
+
+def shape(*, pass_percent: float = 70, max_score: int = 1000) -> ExamShape:
+    bank = {
+        "1": [BankItem(topic_id=1, difficulty=level % 5 + 1, points=20) for level in range(20)],
+        "2": [BankItem(topic_id=2, difficulty=level % 5 + 1, points=40) for level in range(20)],
+    }
+    return ExamShape(
+        items_by_block=bank,
+        blueprint={"1": 10, "2": 10},
+        pass_percent=pass_percent,
+        max_score=max_score,
+    )
+
+
+def learner(ability: float, spread: float = 0.2) -> dict[int, Mastery]:
+    return {
+        topic: Mastery(ability=ability, spread=spread, weight=50, shared_spread=spread / 2)
+        for topic in (1, 2)
+    }
+
+
+def test_a_stronger_learner_is_predicted_higher_and_more_likely_to_pass():
+    weak, strong = (
+        predict_score(masteries=learner(0.0), shape=shape()),
+        predict_score(masteries=learner(2.5), shape=shape()),
+    )
+    assert weak.score < 600 < 800 < strong.score
+    assert weak.pass_probability < 0.1 < 0.9 < strong.pass_probability
+    assert weak.low < weak.score < weak.high
+
+
+def test_the_prediction_follows_the_exams_stored_scale_and_pass_mark():
+    easy_pass = predict_score(masteries=learner(1.0), shape=shape(pass_percent=50, max_score=500))
+    hard_pass = predict_score(masteries=learner(1.0), shape=shape(pass_percent=80, max_score=500))
+    assert easy_pass.max_score == 500 and easy_pass.pass_score == 250
+    assert easy_pass.high <= 500
+    assert easy_pass.pass_probability > hard_pass.pass_probability
+
+
+def test_more_uncertainty_widens_the_range():
+    sure = predict_score(masteries=learner(1.0, spread=0.1), shape=shape())
+    unsure = predict_score(masteries=learner(1.0, spread=1.5), shape=shape())
+    assert unsure.high - unsure.low > sure.high - sure.low
+
+
+@pytest.fixture
+def mock_exam(syllabus):
+    """The syllabus' mock exam with a small bank: 3 items per objective."""
+    for topic in (topic for module in syllabus.modules.all() for topic in module.topics.all()):
+        for order in range(3):
+            make_question(topic=topic, question_order=order, difficulty=order + 2)
+    exam = Exam.objects.get(kind=Exam.Kind.MOCK, syllabus=syllabus)
+    exam.blueprint = {"1": 4, "2": 4, "3": 4, "4": 4}
+    exam.save()
+    return exam
+
+
+def take(exam, user, *, right: bool = True) -> None:
+    attempt = services.start_attempt(user=user, exam=exam)
+    for item in attempt.responses.select_related("question"):
+        answers = item.question.answers.filter(is_correct=right)[: item.question.choose or 1]
+        services.record_answer(
+            attempt=attempt, question_id=item.question_id, choice_ids=[a.pk for a in answers]
+        )
+    services.finish_attempt(attempt=attempt)
+
+
+@pytest.mark.django_db
+def test_below_the_minimum_there_is_no_prediction(user, mock_exam, client):
+    take(mock_exam, user)  # 16 answers: fewer than the minimum
+    forecast = readiness(user=user)
+    assert forecast.answers == 16 < MIN_ANSWERS_FOR_READINESS
+    assert forecast.prediction is None
+    client.force_login(user)
+    assert "Not enough data yet" in client.get(reverse("home")).content.decode()
+
+
+@pytest.mark.django_db
+def test_home_and_progress_pages_show_the_prediction_and_its_evidence(user, mock_exam, client):
+    for _ in range(2):
+        take(mock_exam, user)
+    forecast = readiness(user=user)
+    assert forecast.answers == 32 and forecast.days == 1
+    assert forecast.prediction.pass_probability > 0.5
+    mock_exam.pass_percent = 95  # read from the exam, not assumed
+    mock_exam.save()
+    assert readiness(user=user).prediction.pass_probability < forecast.prediction.pass_probability
+    client.force_login(user)
+    for page in (reverse("home"), reverse("progress:overview")):
+        html = client.get(page).content.decode()
+        assert "Based on 32 answers over 1 day." in html
+        assert "Chance of passing today" in html
+
+
+@pytest.mark.django_db
+def test_the_simulation_stays_calibrated(syllabus):
+    """A small seeded run of bench/readiness_sim.py through the real services."""
+    spec = importlib.util.spec_from_file_location("readiness_sim", BENCH)
+    simulation = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = simulation  # its dataclasses look their module up there
+    spec.loader.exec_module(simulation)
+    simulation.load_bank()
+
+    result = simulation.simulate(learners=60, practice_items=30, seed=7)
+
+    assert result.without_prediction == 0
+    assert result.mean_absolute_error <= 90
+    assert result.brier <= 0.18
+    calibration_error = sum(count * gap for count, gap in result.decile_gaps()) / 60
+    assert calibration_error <= 0.12
