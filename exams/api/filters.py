@@ -12,21 +12,30 @@ from exams.models import ExamSession, Question
 from exams.statistics import date_range_problem, start_of_day
 
 
+class WholeNumberFilter(django_filters.NumberFilter):
+    """A whole number the database can hold: "1e22" or 2**70 is a 400, not an overflow."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", 2**63 - 1)  # SQLite's and PostgreSQL's bigint
+        super().__init__(*args, **kwargs)
+
+
 class QuestionFilter(django_filters.FilterSet):
     """The question list's and the export's selection: the admin changelist's filters."""
 
     objective = django_filters.CharFilter(
         field_name="topic__code", help_text='Objective code, e.g. "1.3".'
     )
-    block = django_filters.NumberFilter(
+    block = WholeNumberFilter(
         field_name="topic__module__number", help_text="Syllabus block number, 1 to 4."
     )
     kind = django_filters.ChoiceFilter(choices=Question.Kind.choices)
     is_active = django_filters.BooleanFilter()
     verification_status = django_filters.ChoiceFilter(choices=Question.VerificationStatus.choices)
-    exam = django_filters.NumberFilter(
-        field_name="exam_id", help_text="The question set's (exam's) id."
-    )
+    exam = WholeNumberFilter(field_name="exam_id", help_text="The question set's (exam's) id.")
     search = django_filters.CharFilter(
         method="search_text", help_text="Words in the id, the stem or the code."
     )
@@ -66,9 +75,9 @@ class AttemptResultFilter(django_filters.FilterSet):
     finished_to = django_filters.DateFilter(
         method="finished_on_or_before", help_text="Last day (YYYY-MM-DD), included."
     )
-    exam = django_filters.NumberFilter(field_name="exam_id", help_text="The exam's id.")
+    exam = WholeNumberFilter(field_name="exam_id", help_text="The exam's id.")
     mode = django_filters.ChoiceFilter(choices=ExamSession.Mode.choices)
-    user = django_filters.NumberFilter(field_name="user_id", help_text="The learner's id.")
+    user = WholeNumberFilter(field_name="user_id", help_text="The learner's id.")
 
     class Meta:
         model = ExamSession

@@ -769,3 +769,10 @@ def test_results_list_practice_sessions_too(api, user, question):
         1000,
     )
     assert "practice" in api.get("/api/v1/results/?format=csv").content.decode()
+
+
+@pytest.mark.parametrize("path", ["/api/v1/questions/", "/api/v1/results/"])
+@pytest.mark.parametrize("value", ["1.1281494820998634e+22", str(2**70), "-1e61", "x"])
+def test_an_id_filter_too_big_for_the_database_is_a_400(api, question, path, value):
+    """Found by schemathesis: such a value overflowed SQLite's integer, a 500."""
+    assert_envelope(api.get(path, {"exam": value}), 400)
