@@ -13,7 +13,11 @@ urlpatterns = [
     path("", include("accounts.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    path("docs/redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path(
+        "docs/redoc/",
+        SpectacularRedocView.as_view(url_name="api:schema", template_name="api/redoc.html"),
+        name="redoc",
+    ),
     # Anything else, newlines included: a JSON 404.
     re_path(r"^(?P<path>[\s\S]*)$", unknown_endpoint),
 ]

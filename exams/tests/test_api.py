@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -459,3 +460,17 @@ def test_a_practice_objective_never_practised_reads_as_zeros(api, syllabus):
         "questions_correct": 0, "proficiency_level": 0.0, "average_time": 0.0,
         "last_practice_date": None,
     }  # fmt: skip
+
+
+@pytest.mark.parametrize("path", ["/docs/", "/docs/redoc/"])
+def test_api_docs_are_served_offline_from_the_app(client, path):
+    """Swagger UI and Redoc come from the installed sidecar package, never a CDN."""
+    html = client.get(f"{API}{path}").content.decode()
+    assert "drf_spectacular_sidecar" in html
+    assert not re.search(r"""(src|href)=["']https?://""", html)
+
+
+def test_the_schema_is_public_and_names_every_learner_endpoint(client):
+    schema = client.get(f"{API}/schema/", HTTP_ACCEPT="application/json").json()
+    assert {"/api/v1/attempts/{attempt_id}/answers/", "/api/v1/syllabus/"} <= set(schema["paths"])
+    assert "tokenAuth" in schema["components"]["securitySchemes"]
