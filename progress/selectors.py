@@ -53,9 +53,12 @@ def evidence_responses(*, user, topic_ids=None) -> QuerySet[UserResponse]:
         session__mode=ExamSession.Mode.EXAM,
         session__is_completed=True,
     )
+    # The learner's sessions as a subquery: with the cross-table OR above, PostgreSQL
+    # otherwise chose a plan that took minutes on freshly filled (unanalysed) tables.
+    sessions = ExamSession.objects.filter(user=user).values("id")
     responses = UserResponse.objects.filter(
         Q(answered_at__isnull=False) | skipped_in_finished_exam,
-        session__user=user,
+        session_id__in=sessions,
         question__topic__isnull=False,
     )
     if topic_ids is not None:
