@@ -54,13 +54,15 @@ def attempt_for_user(request, attempt_id: int) -> ExamSession:
     return attempt
 
 
-def attempt_items(attempt: ExamSession) -> list[UserResponse]:
-    """Every item with its question and options: a fixed number of queries for any length."""
-    return list(
-        attempt.responses.select_related("question__topic").prefetch_related(
-            Prefetch("question__answers", queryset=Answer.objects.order_by("answer_order", "id"))
-        )
+def _with_questions(responses):
+    """Items with their question and options: a fixed number of queries for any length."""
+    return responses.select_related("question__topic").prefetch_related(
+        Prefetch("question__answers", queryset=Answer.objects.order_by("answer_order", "id"))
     )
+
+
+def attempt_items(attempt: ExamSession) -> list[UserResponse]:
+    return list(_with_questions(attempt.responses.all()))
 
 
 def item_at(attempt: ExamSession, position: int) -> UserResponse:
@@ -73,7 +75,8 @@ def attempt_detail(attempt: ExamSession) -> dict:
 
 
 def one_item(attempt: ExamSession, position: int) -> dict:
-    item = next(entry for entry in attempt_items(attempt) if entry.position == position)
+    # The answer save's reply: load this item only, not the whole attempt.
+    item = _with_questions(attempt.responses.filter(position=position)).get()
     return s.ItemSerializer(item, context={"attempt": attempt}).data
 
 
