@@ -158,6 +158,14 @@ class QuestionQuerySet(models.QuerySet):
     def active(self) -> QuestionQuerySet:
         return self.filter(is_active=True, exam__is_active=True)
 
+    def drawable(self) -> QuestionQuerySet:
+        """Active questions learners may be given: never one whose key the verifier refuted
+        ("mismatch") or could not run ("error"), until it is fixed and verified again."""
+        return self.active().exclude(verification_status__in=Question.BLOCKED_STATUSES)
+
+    def blocked(self) -> QuestionQuerySet:
+        return self.filter(verification_status__in=Question.BLOCKED_STATUSES)
+
     def in_module(self, module: Module) -> QuestionQuerySet:
         return self.filter(topic__module=module)
 
@@ -170,6 +178,9 @@ class Question(models.Model):
         MULTIPLE = "multiple", "Multiple choice"
         ORDER = "order", "Ordering"
         GAP = "gap", "Gap fill"
+        TILES = "tiles", "Drag and drop from a tile pool"
+        INSERT = "insert", "Code insertion"
+        LINES = "lines", "Select the lines"
 
     class VerifyMode(models.TextChoices):
         OUTPUT = "output", "Output of the code"
@@ -182,7 +193,26 @@ class Question(models.Model):
         UNCHECKED = "unchecked", "Not checked yet"
         VERIFIED = "verified", "Verified"
         MISMATCH = "mismatch", "Mismatch"
+        ERROR = "error", "Error (could not be run)"
         NOT_VERIFIABLE = "not_verifiable", "Not verifiable"
+
+    class Origin(models.TextChoices):
+        FILE = "file", "Imported from a file"
+        ADMIN = "admin", "Created in admin"
+        API = "api", "Written through the API"
+
+    class LineRule(models.TextChoices):
+        RAISES = "raises", "Lines that raise an exception"
+        UNEXECUTED = "unexecuted", "Lines that never run"
+
+    # Kinds whose response is a choice of options (the single ones take exactly one).
+    CHOICE_KINDS = ("single", "multiple", "insert", "lines")
+    SINGLE_ANSWER_KINDS = ("single", "insert")
+    MULTIPLE_ANSWER_KINDS = ("multiple", "lines")
+    # Kinds whose response is one text per numbered gap of the code.
+    GAP_KINDS = ("gap", "tiles")
+    INTERACTIVE_KINDS = ("order", "gap", "tiles", "insert", "lines")
+    BLOCKED_STATUSES = ("mismatch", "error")
 
     original_id = models.CharField(max_length=50, null=True, blank=True, db_index=False)
     text = models.TextField()
@@ -232,6 +262,28 @@ class Question(models.Model):
     )
     is_active = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True, null=True)
+    line_rule = models.CharField(
+        max_length=12,
+        choices=LineRule.choices,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Select-the-lines questions: which lines the learner selects.",
+    )
+    # Ownership (docs/content-format.md, "Who owns a question"): where the question came
+    # from, the content hash of the version last taken from its file, and of the version the
+    # file had at the last import (they differ when an edit here was kept over the file's).
+    origin = models.CharField(
+        max_length=8, choices=Origin.choices, default=Origin.ADMIN, db_default=Origin.ADMIN
+    )
+    imported_hash = models.CharField(max_length=64, blank=True, default="", db_default="")
+    file_hash = models.CharField(max_length=64, blank=True, default="", db_default="")
+    # What the verifier said, for the admin: its problems, and when.
+    verification_detail = models.TextField(blank=True, default="", db_default="")
+    verified_at = models.DateTimeField(null=True, blank=True)
+    # A key no code can check (prose, concept ordering) is signed off by a reviewer instead.
+    reviewed_by = models.CharField(max_length=150, blank=True, default="", db_default="")
+    reviewed_on = models.DateField(null=True, blank=True)
 
     objects = QuestionQuerySet.as_manager()
 
@@ -260,6 +312,39 @@ class Question(models.Model):
 
     def __str__(self) -> str:
         return self.original_id or f"Question {self.pk}"
+
+    @property
+    def takes_choices(self) -> bool:
+        return self.kind in self.CHOICE_KINDS
+
+    @property
+    def takes_one_choice(self) -> bool:
+        return self.kind in self.SINGLE_ANSWER_KINDS
+
+    @property
+    def takes_gap_texts(self) -> bool:
+        return self.kind in self.GAP_KINDS
+
+    @property
+    def is_blocked(self) -> bool:
+        return self.verification_status in self.BLOCKED_STATUSES
+
+
+class KeyVerdict(models.Model):
+    """The verifier's verdict on one version of a key, remembered by a hash of everything the
+    verdict depends on (code, stdin, options and key, kind, mode, interpreter): an unchanged
+    bank re-verifies from these rows without running anything."""
+
+    key_hash = models.CharField(max_length=64, unique=True)
+    status = models.CharField(max_length=16, choices=Question.VerificationStatus.choices)
+    detail = models.TextField(blank=True, default="")
+    checked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "key_verdicts"
+
+    def __str__(self) -> str:
+        return f"{self.key_hash[:12]}: {self.status}"
 
 
 class Answer(models.Model):
@@ -303,6 +388,53 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+class ItemReportQuerySet(models.QuerySet):
+    def open(self) -> ItemReportQuerySet:
+        return self.filter(status=ItemReport.Status.OPEN)
+
+
+class ItemReport(models.Model):
+    """A learner's report of a problem with an item they answered (the admin's queue)."""
+
+    class Reason(models.TextChoices):
+        WRONG_KEY = "wrong_key", "The key is wrong"
+        UNCLEAR = "unclear", "The question is unclear"
+        TYPO = "typo", "Typo or formatting"
+        OTHER = "other", "Something else"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        RESOLVED = "resolved", "Resolved"
+        DISMISSED = "dismissed", "Dismissed"
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="reports")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    session = models.ForeignKey(
+        "ExamSession", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(max_length=12, choices=Reason.choices)
+    message = models.TextField(blank=True, default="", max_length=2000)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolution = models.TextField(blank=True, default="")
+
+    objects = ItemReportQuerySet.as_manager()
+
+    class Meta:
+        db_table = "item_reports"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["question", "status"], name="idx_item_reports_question")]
+
+    def __str__(self) -> str:
+        return f"{self.question} — {self.get_reason_display()}"
 
 
 # Practice has no exam to take a scale from; it reads like the real exam, out of 1000.

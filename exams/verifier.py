@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -27,10 +28,13 @@ __all__ = [
 
 VERIFIED = "verified"
 MISMATCH = "mismatch"
+ERROR = "error"  # the key could not be checked: the code could not run, or lacks a part
 NOT_VERIFIABLE = "not_verifiable"
-STATUSES = (VERIFIED, MISMATCH, NOT_VERIFIABLE)
+STATUSES = (VERIFIED, MISMATCH, ERROR, NOT_VERIFIABLE)
+# Part of every cached verdict's key: bump it when a check changes what it decides.
+VERIFIER_VERSION = "2"
 
-from exams.content.rules import GAP_PATTERN  # noqa: E402  (one definition of the marker)
+from exams.content.rules import GAP_PATTERN, INSERT_LINE_PATTERN  # noqa: E402  (one definition)
 
 MESSAGE_TEXT_LIMIT = 120  # long outputs are cut short when quoted in a message
 
@@ -42,6 +46,7 @@ class Problem:
     message: str
     expected: str = ""
     actual: str = ""
+    is_error: bool = False  # the check could not be made (rather than: it failed)
 
 
 @dataclass(frozen=True)
@@ -69,8 +74,14 @@ def verify_question(question: Mapping[str, Any]) -> QuestionResult:
             raise MalformedQuestion(f"verify '{mode}' is not defined for kind '{kind}'")
         problems = tuple(check(question))
     except MalformedQuestion as error:
-        problems = (Problem(f"cannot verify: {error}"),)
-    return QuestionResult(question_id, objective, MISMATCH if problems else VERIFIED, problems)
+        problems = (Problem(f"cannot verify: {error}", is_error=True),)
+    if not problems:
+        status = VERIFIED
+    elif all(problem.is_error for problem in problems):
+        status = ERROR
+    else:
+        status = MISMATCH
+    return QuestionResult(question_id, objective, status, problems)
 
 
 def verify_questions(
@@ -263,6 +274,149 @@ def _compare_output(question: Mapping[str, Any], run: RunResult, subject: str) -
     ]
 
 
+def _check_tiles(question: Mapping[str, Any]) -> list[Problem]:
+    """The code with every gap holding its tile prints `output`, and no other tile of the pool
+    in any one gap does too (that would make the key ambiguous)."""
+    code = _required(question, "code")
+    tiles = question.get("tiles")
+    if not isinstance(tiles, list) or not all(isinstance(tile, Mapping) for tile in tiles):
+        raise MalformedQuestion("the tiles must be a list of mappings")
+    keyed: dict[int, str] = {}
+    for tile in tiles:
+        if tile.get("gap") is not None:
+            keyed[int(tile["gap"])] = str(tile.get("text", ""))
+    numbers = {int(number) for number in GAP_PATTERN.findall(code)}
+    if not numbers or numbers != set(keyed):
+        raise MalformedQuestion(f"the code has gaps {sorted(numbers)}; tiles fill {sorted(keyed)}")
+    fills = [keyed[number] for number in sorted(keyed)]
+    run = _run(question, _fill_gaps(code, fills))
+    problems = _compare_output(question, run, "with every gap holding its tile the program")
+    wanted = _normalise(_required(question, "output"))
+    for number in sorted(keyed):
+        for tile in tiles:
+            text = str(tile.get("text", ""))
+            if text == keyed[number]:
+                continue
+            trial = list(fills)
+            trial[number - 1] = text
+            run = _run(question, _fill_gaps(code, trial))
+            if run.failure:
+                problems.append(_isolation_problem(f"gap {number} holding {text!r}", run))
+            elif run.exception is None and _normalise(run.stdout) == wanted:
+                problems.append(
+                    Problem(
+                        f"gap {number} holding the tile {text!r} also prints the expected output: "
+                        "the key is ambiguous",
+                        expected=f"only {keyed[number]!r} in gap {number} prints {_quote(wanted)}",
+                        actual=f"{text!r} prints it too",
+                    )
+                )
+    return problems
+
+
+def _insert(code: str, line: str) -> str:
+    """`code` with its `# insert here` line replaced by `line`, at the marker's indentation."""
+    match = INSERT_LINE_PATTERN.search(code)
+    if match is None:
+        raise MalformedQuestion("the code has no line '# insert here'")
+    indent = match.group(1)
+    block = "\n".join(indent + part for part in line.splitlines() or [""])
+    return code[: match.start()] + block + code[match.end() :]
+
+
+def _check_insert(question: Mapping[str, Any]) -> list[Problem]:
+    """Each option in place of the marker: prints `output` exactly for the keyed option."""
+    code = _required(question, "code")
+    wanted = _normalise(_required(question, "output"))
+
+    def outcome(answer: Mapping[str, Any]) -> tuple[bool, str] | RunResult:
+        run = _run(question, _insert(code, _text(answer)))
+        if run.failure:
+            return run
+        return run.exception is None and _normalise(run.stdout) == wanted, _what_it_did(run)
+
+    return _check_each_answer(question, outcome, f"prints {_quote(wanted)}")
+
+
+# Select the lines: the question's code runs inside a small driver, which leaves the lines it
+# found in `found_lines` for the harness to evaluate (so the snippet's own output is untouched).
+_RAISING_LINES_DRIVER = """import ast as _ast
+found_lines = []
+_namespace = {"__name__": "__main__"}
+for _statement in _ast.parse(_source).body:
+    _code = compile(_ast.Module([_statement], []), "<question>", "exec")
+    try:
+        exec(_code, _namespace)
+    except Exception as _error:
+        _line, _tb = _statement.lineno, _error.__traceback__
+        while _tb is not None:
+            if _tb.tb_frame.f_code.co_filename == "<question>":
+                _line = _tb.tb_lineno
+                break
+            _tb = _tb.tb_next
+        found_lines.append(_line)
+del _ast, _namespace, _statement, _code
+"""
+_UNEXECUTED_LINES_DRIVER = """import sys as _sys
+_ran = set()
+def _trace(frame, event, arg):
+    if frame.f_code.co_filename != "<question>":
+        return None
+    if event == "line":
+        _ran.add(frame.f_lineno)
+    return _trace
+_sys.settrace(_trace)
+try:
+    exec(compile(_source, "<question>", "exec"), {"__name__": "__main__"})
+except Exception:
+    pass
+finally:
+    _sys.settrace(None)
+found_lines = sorted(set(range(1, _source.count(chr(10)) + 2)) - _ran)
+"""
+LINE_DRIVERS = {"raises": _RAISING_LINES_DRIVER, "unexecuted": _UNEXECUTED_LINES_DRIVER}
+LINE_RULE_WORDS = {"raises": "raises an exception", "unexecuted": "never runs"}
+
+
+def _check_lines(question: Mapping[str, Any]) -> list[Problem]:
+    """The keyed lines are exactly the offered lines that raise (or never run)."""
+    code = _required(question, "code")
+    rule = str(question.get("select") or "")
+    if rule not in LINE_DRIVERS:
+        raise MalformedQuestion("'select' must be raises or unexecuted")
+    try:
+        ast.parse(code)
+    except SyntaxError as error:
+        message = f"the code does not compile: {error.msg} (line {error.lineno})"
+        raise MalformedQuestion(message) from None
+    run = _run(question, f"_source = {code!r}\n" + LINE_DRIVERS[rule], evaluate="found_lines")
+    if run.failure:
+        return [_isolation_problem("the code", run)]
+    if run.exception or run.value_repr is None:
+        return [Problem(f"the line check could not finish: {_what_it_did(run)}", is_error=True)]
+    found = set(ast.literal_eval(run.value_repr))
+    problems = []
+    for label, answer in _answers(question):
+        line = int(str(answer.get("line", answer.get("text", "0"))))
+        keyed = answer.get("correct") is True
+        holds = line in found
+        if holds != keyed:
+            what = LINE_RULE_WORDS[rule] if holds else f"does not: it {_opposite(rule)}"
+            state = "keyed correct" if keyed else "not keyed correct"
+            problems.append(
+                Problem(
+                    f"answer {label} (line {line}) is {state} but the line {what}",
+                    expected=_keyed_as(keyed, f"line {line} {LINE_RULE_WORDS[rule]}"),
+                    actual=f"lines that {LINE_RULE_WORDS[rule].split()[0]}: {sorted(found)}",
+                )
+            )
+    return problems
+
+
+def _opposite(rule: str) -> str:
+    return "runs without raising" if rule == "raises" else "runs"
+
+
 _CHECKS: dict[tuple[str, str], Callable[[Mapping[str, Any]], list[Problem]]] = {
     ("single", "output"): _check_output_key,
     ("multiple", "output"): _check_output_key,
@@ -274,6 +428,9 @@ _CHECKS: dict[tuple[str, str], Callable[[Mapping[str, Any]], list[Problem]]] = {
     ("multiple", "prints"): _check_prints,
     ("order", "output"): _check_order,
     ("gap", "output"): _check_gaps,
+    ("tiles", "output"): _check_tiles,
+    ("insert", "output"): _check_insert,
+    ("lines", "output"): _check_lines,
 }
 
 
@@ -371,4 +528,5 @@ def _isolation_problem(subject: str, run: RunResult) -> Problem:
         f"{subject} could not be run safely: {run.failure}",
         expected="a run within the sandbox limits",
         actual=str(run.failure),
+        is_error=True,
     )

@@ -29,11 +29,16 @@ def question_document(question: Question) -> dict[str, Any]:
         document["code"] = question.code_snippet
     if question.stdin:
         document["stdin"] = question.stdin
-    if question.kind == Question.Kind.MULTIPLE:
+    if question.kind in Question.MULTIPLE_ANSWER_KINDS:
         document["choose"] = question.choose
+    if question.kind == Question.Kind.LINES:
+        document["select"] = question.line_rule
     answers = sorted(question.answers.all(), key=lambda answer: (answer.answer_order, answer.pk))
     if question.kind == Question.Kind.GAP:
         document["gaps"] = _gap_documents(answers)
+    elif question.kind == Question.Kind.TILES:
+        document["tiles"] = [_tile_document(answer, index) for index, answer in
+                             enumerate(answers, start=1)]  # fmt: skip
     else:
         document["answers"] = [_answer_document(question, answer, index) for index, answer in
                                enumerate(answers)]  # fmt: skip
@@ -42,6 +47,9 @@ def question_document(question: Question) -> dict[str, Any]:
     document["verify"] = question.verify_mode
     if question.verify_reason:
         document["verify_reason"] = question.verify_reason
+    if question.reviewed_by and question.reviewed_on:
+        document["reviewed_by"] = question.reviewed_by
+        document["reviewed_on"] = question.reviewed_on.isoformat()
     document["explanation"] = question.explanation or ""
     return document
 
@@ -51,11 +59,25 @@ def _answer_document(question: Question, answer: Answer, index: int) -> dict[str
     default_id = chr(ord("a") + index) if index < 26 else str(index + 1)
     if answer.original_id and answer.original_id != default_id:
         document["id"] = answer.original_id
-    document["text"] = answer.text
+    if question.kind == Question.Kind.LINES:
+        document["line"] = int(answer.text) if answer.text.isdigit() else answer.text
+    else:
+        document["text"] = answer.text
     if question.kind != Question.Kind.ORDER and answer.is_correct:
         document["correct"] = True
     if answer.raises:
         document["raises"] = answer.raises
+    document["explanation"] = answer.explanation or ""
+    return document
+
+
+def _tile_document(answer: Answer, position: int) -> dict[str, Any]:
+    document: dict[str, Any] = {}
+    if answer.original_id and answer.original_id != f"t{position}":
+        document["id"] = answer.original_id
+    document["text"] = answer.text
+    if answer.gap_number:
+        document["gap"] = answer.gap_number
     document["explanation"] = answer.explanation or ""
     return document
 

@@ -37,7 +37,8 @@ FILE_KEYS = {
 QUESTION_FIELDS = (
     "text", "html_content", "difficulty", "topic_id", "exam_id", "code_snippet", "explanation",
     "explanation_html", "question_order", "kind", "points", "choose", "stdin",
-    "expected_output", "verify_mode", "verify_reason", "is_active",
+    "expected_output", "verify_mode", "verify_reason", "is_active", "line_rule", "reviewed_by",
+    "reviewed_on",
 )  # fmt: skip
 ANSWER_FIELDS = (
     "text", "html_content", "is_correct", "explanation", "answer_order", "raises", "gap_number",
@@ -234,6 +235,9 @@ def _question_content(question: ParsedQuestion) -> dict:
         "expected_output": question.expected_output,
         "verify_mode": question.verify_mode,
         "verify_reason": question.verify_reason,
+        "line_rule": question.line_rule,
+        "reviewed_by": question.reviewed_by,
+        "reviewed_on": question.reviewed_on,
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,9 @@ _BASE_LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 MAX_NESTING_DEPTH = 20
 _COLLECTION_STARTS = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
 _COLLECTION_ENDS = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
-KINDS = ("single", "multiple", "order", "gap")
+KINDS = ("single", "multiple", "order", "gap", "tiles", "insert", "lines")
+LINE_RULES = ("raises", "unexecuted")
+CODE_KINDS = ("gap", "tiles", "insert", "lines")  # kinds that cannot exist without code
 VERIFY_MODES = ("output", "expressions", "runs", "prints", "none")
 CHOICE_MODES = ("output", "expressions", "runs", "prints", "none")
 SEQUENCE_MODES = ("output", "none")
@@ -38,9 +41,12 @@ TRUE_WORDS = {"true", "yes", "on"}
 FALSE_WORDS = {"false", "no", "off"}
 QUESTION_KEYS = {
     "id", "objective", "kind", "difficulty", "points", "text", "code", "stdin", "choose",
-    "answers", "gaps", "output", "verify", "verify_reason", "explanation",
+    "answers", "gaps", "output", "verify", "verify_reason", "explanation", "tiles", "select",
+    "reviewed_by", "reviewed_on",
 }  # fmt: skip
 ANSWER_KEYS = {"id", "text", "correct", "raises", "explanation"}
+LINE_ANSWER_KEYS = {"id", "line", "correct", "explanation"}
+TILE_KEYS = {"id", "text", "gap", "explanation"}
 GAP_KEYS = {"accepted", "explanation"}
 MAX_QUOTED_CHARACTERS = 60
 
@@ -88,6 +94,9 @@ class ParsedQuestion:
     explanation: str
     answers: list[ParsedAnswer]
     line: int | None = None
+    line_rule: str = ""
+    reviewed_by: str = ""
+    reviewed_on: date | None = None
     # Rendered while parsing, so that big imports render in their parallel parse workers.
     html_content: str = ""
     explanation_html: str = ""
@@ -408,14 +417,14 @@ def _read_question(raw, line, reader: _Reader, known_objectives) -> ParsedQuesti
         difficulty=reader.integer(raw, "difficulty", allowed=range(1, 6), where=where),
         points=reader.integer(raw, "points", allowed=POINTS, where=where),
         text=reader.text(raw, "text", required=True, where=where),
-        code=reader.text(raw, "code", required=kind == "gap", where=where),
+        code=reader.text(raw, "code", required=kind in CODE_KINDS, where=where),
         stdin=reader.text(raw, "stdin", required=False, where=where),
         choose=None,
         expected_output=reader.text(
             raw,
             "output",
             required=verify_mode == "prints"
-            or (kind in ("order", "gap") and verify_mode == "output"),
+            or (kind in ("order", "gap", "tiles", "insert") and verify_mode == "output"),
             where=where,
         ),
         verify_mode=verify_mode,
@@ -426,11 +435,96 @@ def _read_question(raw, line, reader: _Reader, known_objectives) -> ParsedQuesti
     )
     question.html_content = render_markdown(question.text)
     question.explanation_html = render_markdown(question.explanation)
+    _read_review(raw, question, reader, where)
+    if kind == "lines":
+        question.line_rule = reader.text(raw, "select", required=True, where=where).strip()
+        if question.line_rule and question.line_rule not in LINE_RULES:
+            reader.problem(
+                f"select {_shortened(question.line_rule)} is not one of {', '.join(LINE_RULES)}.",
+                **where,
+            )
+    elif "select" in raw:
+        reader.problem("'select' belongs to select-the-lines questions only.", **where)
+    if "tiles" in raw and kind != "tiles":
+        reader.problem("'tiles' belongs to tile-pool questions only.", **where)
     if kind == "gap":
         question.answers = _read_gaps(raw, question, reader, where)
+    elif kind == "tiles":
+        question.answers = _read_tiles(raw, question, reader, where)
     elif kind in KINDS:
         question.answers = _read_answers(raw, question, reader, where)
     return question
+
+
+def _read_review(raw, question: ParsedQuestion, reader: _Reader, where) -> None:
+    """A reviewer's sign-off of a key no code can check: who, and on which date."""
+    question.reviewed_by = reader.text(raw, "reviewed_by", required=False, where=where).strip()
+    reviewed_on = reader.text(raw, "reviewed_on", required=False, where=where).strip()
+    if reviewed_on:
+        try:
+            question.reviewed_on = date.fromisoformat(reviewed_on)
+        except ValueError:
+            reader.problem(
+                f"'reviewed_on' must be a date such as 2026-12-02, not {_shortened(reviewed_on)}.",
+                **where,
+            )
+    if bool(question.reviewed_by) != bool(reviewed_on):
+        reader.problem("a sign-off needs both 'reviewed_by' and 'reviewed_on'.", **where)
+
+
+def _read_tiles(raw, question: ParsedQuestion, reader: _Reader, where) -> list[ParsedAnswer]:
+    """The pool: tiles with a `gap:` fill that gap; the others are spare."""
+    tiles = raw.get("tiles")
+    if "answers" in raw or "gaps" in raw:
+        reader.problem("a tile-pool question has 'tiles', not 'answers' or 'gaps'.", **where)
+    if not isinstance(tiles, list) or not tiles:
+        reader.problem("a tile-pool question needs a 'tiles' list.", **where)
+        return []
+    answers = []
+    for position, tile in enumerate(tiles, start=1):
+        if not isinstance(tile, dict):
+            reader.problem(f"tile {position} must be a mapping with text and explanation.", **where)
+            continue
+        reader.unknown_keys(tile, TILE_KEYS, what=f"tile {position}", where=where)
+        gap = None
+        if tile.get("gap") is not None:
+            gap = reader.integer(tile, "gap", allowed=range(1, 100), where=where)
+        answer = ParsedAnswer(
+            original_id=reader.text(tile, "id", required=False, where=where) or f"t{position}",
+            text=reader.text(tile, "text", required=True, where=where),
+            is_correct=gap is not None,
+            explanation=reader.text(tile, "explanation", required=True, where=where),
+            gap_number=gap,
+            label=f"tile {position}",
+        )
+        if not answer.explanation.strip():
+            reader.problem(f"tile {position} needs an 'explanation'.", **where)
+        answers.append(answer)
+    _check_answer_ids(answers, reader, where)
+    _apply_rules(question, answers, reader, where)
+    return answers
+
+
+def _read_line_answer(item: dict, label: str, question, reader: _Reader, where) -> ParsedAnswer:
+    reader.unknown_keys(item, LINE_ANSWER_KEYS, what=f"answer {label}", where=where)
+    lines = max(len((question.code or "").splitlines()), 1)
+    number = reader.integer(item, "line", allowed=range(1, lines + 1), where=where)
+    return ParsedAnswer(
+        original_id=reader.text(item, "id", required=False, where=where) or label,
+        text=str(number),
+        is_correct=reader.boolean(item, "correct", where=where),
+        explanation=reader.text(item, "explanation", required=True, where=where),
+        label=f"answer {label} (line {number})",
+    )
+
+
+def _check_answer_ids(answers: list[ParsedAnswer], reader: _Reader, where) -> None:
+    ids = [answer.original_id for answer in answers]
+    duplicated = sorted({answer_id for answer_id in ids if ids.count(answer_id) > 1})
+    if duplicated:
+        reader.problem(
+            f"answer id(s) used twice: {_shortened(', '.join(duplicated), quoted=False)}.", **where
+        )
 
 
 def _read_answers(raw, question: ParsedQuestion, reader: _Reader, where) -> list[ParsedAnswer]:
@@ -446,6 +540,9 @@ def _read_answers(raw, question: ParsedQuestion, reader: _Reader, where) -> list
         if not isinstance(item, dict):
             reader.problem(f"answer {label} must be a mapping with text and explanation.", **where)
             continue
+        if question.kind == "lines":
+            answers.append(_read_line_answer(item, label, question, reader, where))
+            continue
         reader.unknown_keys(item, ANSWER_KEYS, what=f"answer {label}", where=where)
         answer = ParsedAnswer(
             original_id=reader.text(item, "id", required=False, where=where) or label,
@@ -458,16 +555,13 @@ def _read_answers(raw, question: ParsedQuestion, reader: _Reader, where) -> list
         if not answer.explanation.strip() or not answer.text.strip():
             reader.problem(f"answer {label} needs both 'text' and 'explanation'.", **where)
         answers.append(answer)
-    ids = [answer.original_id for answer in answers]
-    duplicated = sorted({answer_id for answer_id in ids if ids.count(answer_id) > 1})
-    if duplicated:
-        reader.problem(
-            f"answer id(s) used twice: {_shortened(', '.join(duplicated), quoted=False)}.", **where
-        )
-    if question.kind == "multiple":
+    _check_answer_ids(answers, reader, where)
+    if question.kind in ("multiple", "lines"):
         question.choose = reader.integer(raw, "choose", allowed=range(1, 27), where=where)
     elif "choose" in raw:
-        reader.problem("'choose' belongs to multiple-choice questions only.", **where)
+        reader.problem(
+            "'choose' belongs to multiple-choice and select-the-lines questions only.", **where
+        )
     _apply_rules(question, answers, reader, where)
     return answers
 

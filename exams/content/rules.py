@@ -9,6 +9,10 @@ from dataclasses import dataclass
 from django.db import models
 
 GAP_PATTERN = re.compile(r"\{\{(\d+)\}\}")
+# Code insertion: the one line of the code that an option replaces.
+INSERT_MARKER = "# insert here"
+INSERT_LINE_PATTERN = re.compile(r"^([ \t]*)# insert here[ \t]*$", re.MULTILINE)
+MIN_SPARE_TILES = 2
 
 
 SEQUENCE_VERIFY_MODES = ("output", "none")
@@ -45,10 +49,26 @@ def question_structure_problems(
     problems: list[RuleProblem] = []
     if kind == "gap":
         return _gap_problems(code=code, answers=answers)
+    if kind == "tiles":
+        return _tile_problems(code=code, answers=answers)
+    if kind == "insert":
+        markers = len(INSERT_LINE_PATTERN.findall(code or ""))
+        if markers != 1:
+            problems.append(
+                RuleProblem(
+                    "code_snippet",
+                    f"a code-insertion question's code needs exactly one line '{INSERT_MARKER}' "
+                    f"(found {markers}).",
+                )
+            )
+    if kind == "lines":
+        numbers = [answer.text for answer in answers]
+        if len(set(numbers)) != len(numbers):
+            problems.append(RuleProblem("answers", "each line may be offered only once."))
     if len(answers) < 2:
         problems.append(RuleProblem("answers", "a question needs at least two answers."))
     correct = sum(answer.is_correct for answer in answers)
-    if kind == "single":
+    if kind in ("single", "insert"):
         if correct == 0:
             problems.append(
                 RuleProblem(
@@ -64,7 +84,7 @@ def question_structure_problems(
                     "be correct (use kind: multiple for more).",
                 )
             )
-    elif kind == "multiple":
+    elif kind in ("multiple", "lines"):
         if not choose:
             problems.append(RuleProblem("choose", "say how many answers the learner chooses."))
         elif correct == 0:
@@ -88,6 +108,37 @@ def question_structure_problems(
         problems.append(
             RuleProblem("answers", "every item of an ordering question is part of its key.")
         )
+    return problems
+
+
+def _tile_problems(*, code: str, answers: Sequence[AnswerSpec]) -> list[RuleProblem]:
+    """Every gap has exactly one tile; spare tiles make the pool bigger than the gaps."""
+    problems = [
+        problem
+        for problem in _gap_problems(code=code, answers=[a for a in answers if a.gap_number])
+        if "must say which gap" not in problem.message
+    ]
+    per_gap: dict[int, int] = {}
+    for answer in answers:
+        if answer.gap_number:
+            per_gap[answer.gap_number] = per_gap.get(answer.gap_number, 0) + 1
+    crowded = sorted(number for number, count in per_gap.items() if count > 1)
+    if crowded:
+        problems.append(
+            RuleProblem("answers", f"gap(s) {crowded} have more than one tile; each has one.")
+        )
+    spare = sum(1 for answer in answers if not answer.gap_number)
+    if spare < MIN_SPARE_TILES:
+        problems.append(
+            RuleProblem(
+                "answers",
+                f"the pool has {spare} spare tile(s); at least {MIN_SPARE_TILES} tiles that fill "
+                "no gap make the learner choose.",
+            )
+        )
+    texts = [answer.text.strip() for answer in answers]
+    if len(set(texts)) != len(texts):
+        problems.append(RuleProblem("answers", "two tiles have the same text."))
     return problems
 
 
@@ -124,7 +175,9 @@ def verification_problems(*, kind: str, verify_mode: str, verify_reason: str) ->
         problems.append(
             RuleProblem("verify_reason", "'verify: none' needs a 'verify_reason' saying why.")
         )
-    if kind in ("order", "gap") and verify_mode not in SEQUENCE_VERIFY_MODES:
+    if kind in ("order", "gap", "tiles", "insert", "lines") and (
+        verify_mode not in SEQUENCE_VERIFY_MODES
+    ):
         problems.append(
             RuleProblem("verify_mode", f"{kind} questions are verified by 'output' or 'none'.")
         )

@@ -8,11 +8,19 @@ from django.db.models import QuerySet
 
 from exams.content.exporting import question_document, questions_for_export
 from exams.models import Question
-from exams.verifier import MISMATCH, NOT_VERIFIABLE, VERIFIED, QuestionResult, verify_questions
+from exams.verifier import (
+    ERROR,
+    MISMATCH,
+    NOT_VERIFIABLE,
+    VERIFIED,
+    QuestionResult,
+    verify_questions,
+)
 
 _STATUS = {
     VERIFIED: Question.VerificationStatus.VERIFIED,
     MISMATCH: Question.VerificationStatus.MISMATCH,
+    ERROR: Question.VerificationStatus.ERROR,
     NOT_VERIFIABLE: Question.VerificationStatus.NOT_VERIFIABLE,
 }
 

@@ -11,6 +11,7 @@ import yaml
 
 from exams.tests.jail import no_jailed_process_left, outside_path
 from exams.verifier import (
+    ERROR,
     MISMATCH,
     NOT_VERIFIABLE,
     VERIFIED,
@@ -298,10 +299,11 @@ def single_output_question(question_id: str, code: str, answer: str, **extra) ->
     }
 
 
-def test_a_snippet_hitting_a_sandbox_limit_is_a_mismatch_with_the_reason():
+def test_a_snippet_hitting_a_sandbox_limit_is_an_error_with_the_reason():
     question = single_output_question("q-socket", "import socket\nsocket.socket()\nprint(1)", "1")
     result = verify_question(question)
-    assert result.status == MISMATCH
+    # Not a verdict on the key: the key could not be checked, so the item is held back too.
+    assert result.status == ERROR
     (problem,) = result.problems
     assert problem.message.startswith("the code could not be run safely: tried a forbidden")
     assert "socket" in problem.message
@@ -312,9 +314,10 @@ def test_verify_question_feeds_stdin():
     assert verify_question(question).status == VERIFIED
 
 
-def test_malformed_question_is_a_mismatch_not_a_crash():
+def test_malformed_question_is_an_error_not_a_crash():
     missing_code = single_output_question("q-no-code", "", "1")
     unknown_mode = {**missing_code, "code": "print(1)", "verify": "guess"}
+    assert verify_question(missing_code).status == ERROR
     assert (
         verify_question(missing_code).problems[0].message
         == "cannot verify: the question has no 'code'"
@@ -347,11 +350,14 @@ def test_summarize_counts_overall_and_per_objective_in_syllabus_order():
         QuestionResult("d", "1.9", VERIFIED),
     ]
     summary = summarize(results)
-    assert summary["overall"] == {"verified": 2, "mismatch": 1, "not_verifiable": 1, "total": 4}
+    assert summary["overall"] == {
+        "verified": 2, "mismatch": 1, "error": 0, "not_verifiable": 1, "total": 4
+    }  # fmt: skip
     assert list(summary["by_objective"]) == ["1.9", "1.10"]
     assert summary["by_objective"]["1.9"] == {
         "verified": 1,
         "mismatch": 1,
+        "error": 0,
         "not_verifiable": 1,
         "total": 3,
     }

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from exams.content.verification import verify_stored_questions
 from exams.models import Question
-from exams.verifier import MISMATCH, SandboxUnavailable, summarize
+from exams.verifier import ERROR, MISMATCH, SandboxUnavailable, summarize
 
 
 class Command(BaseCommand):
@@ -26,26 +26,29 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         elapsed = time.perf_counter() - started
         for result in results:
-            if result.status != MISMATCH:
+            if result.status not in (MISMATCH, ERROR):
                 continue
-            self.stderr.write(f"MISMATCH {result.question_id} (objective {result.objective})")
+            self.stderr.write(
+                f"{result.status.upper()} {result.question_id} (objective {result.objective})"
+            )
             for problem in result.problems:
                 self.stderr.write(f"  - {problem.message}")
                 if problem.expected or problem.actual:
                     self.stderr.write(f"    expected: {problem.expected!r}")
                     self.stderr.write(f"    actual:   {problem.actual!r}")
         summary = summarize(results)
-        self.stdout.write(f"{'objective':<10}{'verified':>10}{'mismatch':>10}{'not run':>10}")
-        for objective, counts in summary["by_objective"].items():
+        self.stdout.write(
+            f"{'objective':<10}{'verified':>10}{'mismatch':>10}{'error':>10}{'not run':>10}"
+        )
+        for objective, counts in [*summary["by_objective"].items(), ("total", summary["overall"])]:
             self.stdout.write(
                 f"{objective:<10}{counts['verified']:>10}{counts['mismatch']:>10}"
-                f"{counts['not_verifiable']:>10}"
+                f"{counts['error']:>10}{counts['not_verifiable']:>10}"
             )
         overall = summary["overall"]
-        self.stdout.write(
-            f"{'total':<10}{overall['verified']:>10}{overall['mismatch']:>10}"
-            f"{overall['not_verifiable']:>10}"
-        )
         self.stdout.write(f"{overall['total']} question(s) checked in {elapsed:.1f} s.")
-        if overall["mismatch"]:
-            raise CommandError(f"{overall['mismatch']} question(s) have a key that does not match.")
+        if overall["mismatch"] or overall["error"]:
+            raise CommandError(
+                f"{overall['mismatch']} question(s) have a key that does not match and "
+                f"{overall['error']} could not be checked; learners are not given them."
+            )
