@@ -59,7 +59,7 @@ def blueprint_problems(*, blueprint, syllabus: Syllabus | None) -> list[str]:
         return [*problems, "A blueprint needs a syllabus: its block numbers refer to it."]
     modules = {str(module.number): module for module in syllabus.modules.all()}
     available = dict(
-        Question.objects.active()
+        Question.objects.drawable()
         .filter(topic__module__in=modules.values())
         .order_by()
         .values("topic__module")
@@ -87,6 +87,7 @@ def draw_questions(*, exam: Exam, user, rng: random.Random | None = None) -> lis
     if exam.kind != Exam.Kind.MOCK:
         return list(
             exam.questions.filter(is_active=True)
+            .exclude(verification_status__in=Question.BLOCKED_STATUSES)
             .order_by("question_order", "id")
             .values_list("pk", flat=True)
         )
@@ -98,7 +99,7 @@ def draw_questions(*, exam: Exam, user, rng: random.Random | None = None) -> lis
     modules = {str(module.number): module for module in exam.syllabus.modules.all()}
     for block, count in sorted(exam.blueprint.items()):
         candidates = list(
-            Question.objects.active().in_module(modules[block]).values_list("pk", flat=True)
+            Question.objects.drawable().in_module(modules[block]).values_list("pk", flat=True)
         )
         drawn.extend(_prefer_unseen(candidates, seen=seen, count=count, rng=rng))
     return drawn
@@ -106,7 +107,7 @@ def draw_questions(*, exam: Exam, user, rng: random.Random | None = None) -> lis
 
 def draw_practice_questions(*, user, choice: PracticeChoice, rng=None) -> list[int]:
     rng = rng or random.SystemRandom()
-    questions = Question.objects.active()
+    questions = Question.objects.drawable()
     if choice.topic is not None:
         questions = questions.filter(topic=choice.topic)
     elif choice.module is not None:

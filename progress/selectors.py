@@ -143,7 +143,7 @@ def mock_exam_shape(*, exam: Exam) -> ExamShape:
     """The exam's blueprint and scoring, with the active bank items each block draws from."""
     items_by_block: dict[str, list[BankItem]] = defaultdict(list)
     for topic_id, difficulty, points, block in (
-        Question.objects.active()
+        Question.objects.drawable()
         .filter(topic__module__syllabus=exam.syllabus, topic__module__number__isnull=False)
         .values_list("topic_id", "difficulty", "points", "topic__module__number")
         .order_by("id")

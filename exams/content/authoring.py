@@ -85,7 +85,8 @@ def _write(*, document: Mapping[str, Any], exam: Exam) -> None:
     try:
         path = directory / QUESTION_FILE_NAME
         path.write_text(_as_file_text(document=document, exam=exam), encoding="utf-8")
-        report = import_content(paths=[path], into=exam)
+        # The API's write is the author's decision about this one question: it takes effect.
+        report = import_content(paths=[path], into=exam, take_file=True, origin=Question.Origin.API)
     finally:
         shutil.rmtree(directory, ignore_errors=True)
     if not report.ok:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
 import multiprocessing
 import os
 from collections import defaultdict
@@ -12,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import models, transaction
+from django.utils import timezone
 
 from exams.content.parsing import (
     ContentProblem,
@@ -23,8 +26,10 @@ from exams.content.parsing import (
     shown_question_id,
 )
 from exams.content.rules import column_problems
+from exams.content.verification import apply_result, parsed_document, verify_documents
 from exams.models import Answer, Exam, Question, Topic
 from exams.selectors import current_syllabus, questions_with_learner_answers
+from exams.verifier import ERROR, MISMATCH, QuestionResult, SandboxUnavailable
 
 BATCH_SIZE = 500
 # How problems name a written column that the file calls otherwise (or that is derived
@@ -40,6 +45,10 @@ QUESTION_FIELDS = (
     "expected_output", "verify_mode", "verify_reason", "is_active", "line_rule", "reviewed_by",
     "reviewed_on",
 )  # fmt: skip
+BOOKKEEPING_FIELDS = (
+    "verification_status", "verification_detail", "verified_at", "origin", "imported_hash",
+    "file_hash",
+)  # fmt: skip
 ANSWER_FIELDS = (
     "text", "html_content", "is_correct", "explanation", "answer_order", "raises", "gap_number",
 )  # fmt: skip
@@ -53,6 +62,24 @@ class ImportAborted(Exception):
         self.problems = problems
 
 
+@dataclass(frozen=True)
+class Conflict:
+    """An edited question the file would overwrite: which, and which of its parts differ."""
+
+    path: str
+    source_file: str
+    question_id: str
+    fields: tuple[str, ...]
+    file_changed: bool  # the file's version also differs from the one imported before
+
+    def __str__(self) -> str:
+        who = "edited here and changed in the file" if self.file_changed else "edited here"
+        return (
+            f"{self.source_file}: question {self.question_id} was {who}; kept the database's "
+            f"version (differs in: {', '.join(self.fields)})"
+        )
+
+
 @dataclass
 class ImportReport:
     files: int = 0
@@ -64,6 +91,11 @@ class ImportReport:
     exams_updated: int = 0
     dry_run: bool = False
     problems: list[ContentProblem] = field(default_factory=list)
+    # Questions edited here since their import whose file says otherwise: left as they are.
+    conflicts: list[Conflict] = field(default_factory=list)
+    taken_from_file: int = 0  # edited questions overwritten because the import was told to
+    verified: int = 0  # keys of the files' questions that running them confirmed
+    not_verified_reason: str = ""  # set when the sandbox could not run: statuses unchecked
 
     @property
     def ok(self) -> bool:
@@ -194,6 +226,8 @@ def import_content(
     dry_run: bool = False,
     progress: Callable[[str], None] | None = None,
     into: Exam | None = None,
+    take_file: bool | Iterable[str] = False,
+    origin: str = Question.Origin.FILE,
 ) -> ImportReport:
     """Validate all files, then create/update/retire questions in one transaction.
 
@@ -204,19 +238,122 @@ def import_content(
     other questions and its own fields are left as they are (the REST API writes one
     question so): a question whose id belongs to another set is refused, a new one goes
     after the set's last, and an existing one keeps its place and its active state.
+
+    Questions edited since their import (in admin or through the API) are not overwritten
+    or retired: each one whose file says otherwise is reported as a conflict and kept, unless
+    `take_file` is True or names it. Every key is verified first (from the verdict cache
+    where it can be): a wrong key is a problem like any other, and nothing is written.
     """
     files, problems = parse_files(paths=paths)
     report = ImportReport(files=len(files), dry_run=dry_run, problems=problems)
     if problems:
         return report
+    verdicts = _verify_files(files, report)
+    if report.problems:
+        return report
+    ownership = _Ownership(take_file=take_file, origin=origin)
     try:
         with transaction.atomic():
-            _write(files, report, progress or (lambda message: None), into=into)
+            _write(
+                files,
+                report,
+                progress or (lambda message: None),
+                into=into,
+                verdicts=verdicts,
+                ownership=ownership,
+            )
             if dry_run:
                 transaction.set_rollback(True)
     except ImportAborted as aborted:
         return ImportReport(files=len(files), dry_run=dry_run, problems=aborted.problems)
     return report
+
+
+def _verify_files(files: list[ParsedFile], report: ImportReport) -> dict[str, QuestionResult]:
+    """Every question's verdict by id; a wrong key (or one that cannot run) becomes a problem,
+    with the expected and the actual output. Without the sandbox nothing is refused: the
+    questions are written unchecked and the report says why."""
+    items = [(parsed, item) for parsed in files for item in parsed.questions]
+    try:
+        results = verify_documents([parsed_document(item) for _, item in items])
+    except SandboxUnavailable as error:
+        report.not_verified_reason = str(error)
+        return {}
+    for (parsed, item), result in zip(items, results, strict=True):
+        if result.status in (MISMATCH, ERROR):
+            for problem in result.problems:
+                detail = ""
+                if problem.expected or problem.actual:
+                    detail = f" (expected: {problem.expected}; actual: {problem.actual})"
+                word = "wrong key" if result.status == MISMATCH else "key cannot be checked"
+                report.problems.append(
+                    ContentProblem(
+                        parsed.path,
+                        item.line,
+                        item.original_id,
+                        f"{word}: {problem.message}{detail}",
+                    )
+                )
+        elif result.status != "not_verifiable":
+            report.verified += 1
+    return {item.original_id: result for (_, item), result in zip(items, results, strict=True)}
+
+
+# The parts of a question its file gives, and so the parts its content hash covers. Rendered
+# HTML is left out: it follows from the Markdown.
+OWNED_FIELDS = (
+    "text", "difficulty", "code_snippet", "explanation", "kind", "points", "choose", "stdin",
+    "expected_output", "verify_mode", "verify_reason", "line_rule", "reviewed_by", "reviewed_on",
+)  # fmt: skip
+OWNED_ANSWER_FIELDS = ("original_id", "text", "is_correct", "explanation", "raises", "gap_number")
+
+
+def content_hash(
+    *, values: Mapping, objective: str, answers: Iterable[Mapping], active: bool
+) -> str:
+    """The hash of one version of a question: its owned fields, objective, options and state."""
+    material = {
+        "fields": {name: values.get(name) for name in OWNED_FIELDS},
+        "objective": objective,
+        "answers": [[answer.get(name) for name in OWNED_ANSWER_FIELDS] for answer in answers],
+        "active": active,
+    }
+    encoded = json.dumps(material, sort_keys=True, default=str).encode()
+    return hashlib.sha256(encoded).hexdigest()
+
+
+def stored_content(question: Question, answers: Iterable[Answer]) -> tuple[dict, list[dict]]:
+    values = {name: getattr(question, name) for name in OWNED_FIELDS}
+    ordered = sorted(answers, key=lambda answer: (answer.answer_order, answer.pk or 0))
+    return values, [
+        {name: getattr(answer, name) for name in OWNED_ANSWER_FIELDS} for answer in ordered
+    ]
+
+
+def stored_hash(question: Question, answers: Iterable[Answer]) -> str:
+    values, answer_values = stored_content(question, answers)
+    objective = question.topic.code if question.topic_id and question.topic else ""
+    return content_hash(
+        values=values, objective=objective, answers=answer_values, active=question.is_active
+    )
+
+
+def is_edited(question: Question, answers: Iterable[Answer]) -> bool:
+    """Changed since it was last taken from its file (or never taken from one)."""
+    if question.origin != Question.Origin.FILE:
+        return True
+    return stored_hash(question, answers) != question.imported_hash
+
+
+@dataclass
+class _Ownership:
+    take_file: bool | Iterable[str]
+    origin: str
+
+    def takes(self, question_id: str) -> bool:
+        if isinstance(self.take_file, bool):
+            return self.take_file
+        return question_id in set(self.take_file)
 
 
 def _question_content(question: ParsedQuestion) -> dict:
@@ -268,7 +405,13 @@ def _differs(instance, values: dict) -> bool:
 
 
 def _write(
-    files: list[ParsedFile], report: ImportReport, progress, *, into: Exam | None = None
+    files: list[ParsedFile],
+    report: ImportReport,
+    progress,
+    *,
+    into: Exam | None = None,
+    verdicts: Mapping[str, QuestionResult],
+    ownership: _Ownership,
 ) -> None:
     """Create, update and retire questions as the files say; with `into`, write every file's
     questions into that existing set instead (see `import_content`)."""
@@ -282,8 +425,23 @@ def _write(
     all_ids = [question.original_id for parsed in files for question in parsed.questions]
     existing = {
         question.original_id: question
-        for question in Question.objects.filter(original_id__in=all_ids)
+        for question in Question.objects.filter(original_id__in=all_ids).select_related("topic")
     }
+    now = timezone.now()
+
+    def take_verdict(question: Question) -> None:
+        result = verdicts.get(question.original_id)
+        if result is None:
+            question.verification_status = Question.VerificationStatus.UNCHECKED
+            question.verification_detail = ""
+        else:
+            apply_result(question, result, now=now)
+
+    def take_ownership(question: Question, fingerprint: str) -> None:
+        question.origin = ownership.origin
+        question.imported_hash = question.file_hash = fingerprint
+        take_verdict(question)
+
     existing_answers: dict[int, dict[str, Answer]] = defaultdict(dict)
     for answer in Answer.objects.filter(question__original_id__in=all_ids):
         existing_answers[answer.question_id][answer.original_id] = answer
@@ -302,6 +460,8 @@ def _write(
 
     new_questions: list[tuple[Question, ParsedQuestion]] = []
     changed_questions: list[Question] = []
+    # Questions whose content stays but whose bookkeeping changes (a verdict, the file's hash).
+    noted_questions: list[Question] = []
     answers_to_create: list[Answer] = []
     answers_to_update: list[Answer] = []
     answers_to_delete: list[int] = []
@@ -320,8 +480,19 @@ def _write(
             if into is not None and question is not None:
                 # In one set's questions, (de)activating is a decision of its own, not a write.
                 values["is_active"] = question.is_active
+            fingerprint = content_hash(
+                values=values,
+                objective=item.objective,
+                answers=[
+                    {"original_id": answer.original_id, **fields}
+                    for answer, fields in _answers_with_values(item)
+                ],
+                active=values["is_active"],
+            )
             if question is None:
-                new_questions.append((Question(original_id=item.original_id, **values), item))
+                question = Question(original_id=item.original_id, **values)
+                take_ownership(question, fingerprint)
+                new_questions.append((question, item))
             else:
                 owner = files_of_exams.get(question.exam_id)
                 if into is not None and question.exam_id != into.pk:
@@ -346,6 +517,22 @@ def _write(
                         )
                     )
                     continue
+                current_answers = existing_answers[question.pk].values()
+                if (
+                    stored_hash(question, current_answers) != fingerprint
+                    and is_edited(question, current_answers)
+                    and not ownership.takes(item.original_id)
+                ):
+                    report.conflicts.append(
+                        _conflict(parsed, item, question, current_answers, values, fingerprint)
+                    )
+                    if question.file_hash != fingerprint:
+                        question.file_hash = fingerprint
+                        noted_questions.append(question)
+                    done += 1
+                    continue
+                if is_edited(question, current_answers):
+                    report.taken_from_file += 1
                 to_create, to_update, to_delete = _diff_answers(
                     question, item, existing_answers[question.pk]
                 )
@@ -360,12 +547,16 @@ def _write(
                 ):
                     for name, value in values.items():
                         setattr(question, name, value)
-                    question.verification_status = Question.VerificationStatus.UNCHECKED
+                    take_ownership(question, fingerprint)
                     changed_questions.append(question)
                     answers_to_create.extend(to_create)
                     answers_to_update.extend(to_update)
                 else:
                     report.unchanged += 1
+                    verdict = verdicts.get(item.original_id)
+                    if verdict is not None and question.verification_status != verdict.status:
+                        take_verdict(question)
+                        noted_questions.append(question)
             done += 1
             if total >= 2000 and done % 2000 == 0:
                 progress(f"checked {done}/{total} questions")
@@ -382,8 +573,9 @@ def _write(
             for answer, fields in _answers_with_values(item)
         )
     Question.objects.bulk_update(
-        changed_questions, [*QUESTION_FIELDS, "verification_status"], batch_size=BATCH_SIZE
+        changed_questions, [*QUESTION_FIELDS, *BOOKKEEPING_FIELDS], batch_size=BATCH_SIZE
     )
+    Question.objects.bulk_update(noted_questions, BOOKKEEPING_FIELDS, batch_size=BATCH_SIZE)
     Answer.objects.bulk_create(answers_to_create, batch_size=BATCH_SIZE)
     Answer.objects.bulk_update(answers_to_update, ANSWER_FIELDS, batch_size=BATCH_SIZE)
     report.created = len(created)
@@ -399,15 +591,51 @@ def _write(
         exam = exams[parsed.source_file]
         kept = [question.original_id for question in parsed.questions]
         # Look first, so that a re-import with nothing to retire issues no write at all.
-        to_retire = list(
-            Question.objects.filter(exam=exam, is_active=True)
+        # Only questions this file brought, unedited: an instructor's are never retired here.
+        candidates = (
+            Question.objects.filter(exam=exam, is_active=True, origin=Question.Origin.FILE)
             .exclude(original_id__in=kept)
-            .values_list("pk", flat=True)
+            .select_related("topic")
+            .prefetch_related("answers")
         )
+        to_retire = [
+            question for question in candidates if not is_edited(question, question.answers.all())
+        ]
+        for question in to_retire:
+            question.is_active = False
+            # Retired as the file says, so a file that brings it back may reactivate it.
+            question.imported_hash = stored_hash(question, question.answers.all())
         if to_retire:
-            Question.objects.filter(pk__in=to_retire).update(is_active=False)
+            Question.objects.bulk_update(
+                to_retire, ["is_active", "imported_hash"], batch_size=BATCH_SIZE
+            )
         report.retired += len(to_retire)
-        recount_active_questions(exam=exam, active_count=len(kept))
+        # Kept edits may be inactive ones (an instructor retired them): then count.
+        kept_all = not report.conflicts
+        recount_active_questions(exam=exam, active_count=len(kept) if kept_all else None)
+
+
+def _conflict(parsed, item, question, current_answers, values, fingerprint) -> Conflict:
+    stored_values, stored_answers = stored_content(question, current_answers)
+    fields = [name for name in OWNED_FIELDS if stored_values[name] != values.get(name)]
+    file_answers = [
+        {"original_id": answer.original_id}
+        | {name: value for name, value in answer_fields.items() if name in OWNED_ANSWER_FIELDS}
+        for answer, answer_fields in _answers_with_values(item)
+    ]
+    if stored_answers != file_answers:
+        fields.append("answers")
+    if (question.topic.code if question.topic else "") != item.objective:
+        fields.append("objective")
+    if question.is_active != values["is_active"]:
+        fields.append("active")
+    return Conflict(
+        path=parsed.path,
+        source_file=parsed.source_file,
+        question_id=item.original_id,
+        fields=tuple(FILE_KEYS.get(name, name).strip("'") for name in fields) or ("origin",),
+        file_changed=bool(question.imported_hash) and question.imported_hash != fingerprint,
+    )
 
 
 def _next_order(exam: Exam) -> int:

@@ -203,7 +203,7 @@ def test_wrong_methods_get_405(api, question, method, name, with_id):
 # Questions: list
 
 
-def test_list_has_keys_and_explanations_and_filters(api, question, syllabus):
+def test_list_has_keys_and_explanations_and_filters(api, question, syllabus, jail):
     other = make_question(topic=Topic.objects.get(code="2.1"), exam=question.exam)
 
     body = api.get(reverse("api:questions")).json()
@@ -225,7 +225,8 @@ def test_list_has_keys_and_explanations_and_filters(api, question, syllabus):
     assert ids(objective="1.3") == {"q-api-001"}
     assert ids(block=2) == {other.original_id}
     assert ids(kind="single", exam=question.exam_id) == {"q-api-001", other.original_id}
-    assert ids(verification_status="verified") == set()
+    # Written through the API, its key was verified on the way in; the factory's was not.
+    assert ids(verification_status="verified") == {"q-api-001"}
     assert ids(search="0x10") == {"q-api-001"}
     other.is_active = False
     other.save()
@@ -344,8 +345,8 @@ def test_retrieve_unknown_question_is_404(api, syllabus):
     assert_envelope(api.get(reverse("api:question", args=[999999])), 404, "not_found")
 
 
-def test_put_rewrites_the_question_and_resets_its_verdict(api, question):
-    Question.objects.filter(pk=question.pk).update(verification_status="verified")
+def test_put_rewrites_the_question_and_verifies_it_again(api, question, jail):
+    Question.objects.filter(pk=question.pk).update(verification_status="unchecked")
     document = question_doc(text="What does it print now?", difficulty=3)
     document["answers"].append({"text": "8", "explanation": "Only the octal part."})
 
@@ -356,7 +357,7 @@ def test_put_rewrites_the_question_and_resets_its_verdict(api, question):
     assert question.text == "What does it print now?" and question.difficulty == 3
     assert question.html_content == "<p>What does it print now?</p>"
     assert question.answers.count() == 4
-    assert question.verification_status == "unchecked"
+    assert question.verification_status == "verified"
     assert response.json()["answers"][3]["id"] == "d"
 
 
@@ -378,7 +379,7 @@ def test_update_refuses_rewriting_an_option_learners_answered(api, question):
     answered(question)
     before = rows(question)
     document = question_doc()
-    document["answers"][0]["text"] = "25"
+    document["answers"][1]["text"] = "25"  # a wrong option rewritten into another
 
     response = api.put(reverse("api:question", args=[question.pk]), document, format="json")
 
@@ -451,10 +452,22 @@ def test_verify_runs_the_key_and_stores_the_verdict(api, question, jail):
     assert Question.objects.get(pk=question.pk).verification_status == "verified"
 
 
-def test_verify_reports_a_wrong_key(api, question, jail):
+def test_a_wrong_key_is_refused_on_write_and_nothing_changes(api, question, jail):
+    before = rows(question)
     document = question_doc()
     document["answers"][0]["correct"], document["answers"][1]["correct"] = False, True
-    api.put(reverse("api:question", args=[question.pk]), document, format="json")
+
+    response = api.put(reverse("api:question", args=[question.pk]), document, format="json")
+
+    error = assert_envelope(response, 400, "content_invalid")
+    assert "wrong key" in error["message"]
+    assert rows(Question.objects.get(pk=question.pk)) == before
+
+
+def test_verify_reports_a_wrong_key(api, question, jail):
+    # A key broken behind the API's back (a database edit): verify finds it.
+    question.answers.filter(original_id="a").update(is_correct=False)
+    question.answers.filter(original_id="b").update(is_correct=True)
 
     body = api.post(reverse("api:question-verify", args=[question.pk])).json()
 
@@ -467,12 +480,13 @@ def test_verify_without_the_jail_is_503_and_changes_nothing(api, question, monke
         raise SandboxUnavailable("bubblewrap (bwrap) is not installed")
 
     monkeypatch.setattr(instructor_views, "verify_stored_questions", unavailable)
+    before = rows(question)
 
     response = api.post(reverse("api:question-verify", args=[question.pk]))
 
     error = assert_envelope(response, 503, "sandbox_unavailable")
     assert error["message"] == "bubblewrap (bwrap) is not installed"
-    assert Question.objects.get(pk=question.pk).verification_status == "unchecked"
+    assert rows(Question.objects.get(pk=question.pk)) == before
 
 
 def test_verify_unknown_question_is_404(api, syllabus):

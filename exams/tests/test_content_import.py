@@ -578,12 +578,13 @@ def test_second_import_of_the_same_file_writes_nothing(imported_sample: Path):
 def test_unchanged_import_takes_a_fixed_number_of_queries(
     imported_sample: Path, django_assert_max_num_queries
 ):
-    # Reads are batched (one query per table), never one query per question.
-    with django_assert_max_num_queries(12):
+    # Reads are batched (one query per table, and one for the cached verdicts), never one
+    # query per question.
+    with django_assert_max_num_queries(13):
         import_content(paths=[imported_sample])
 
 
-def test_edited_question_is_updated_in_place_by_id(imported_sample: Path):
+def test_edited_question_is_updated_in_place_by_id(imported_sample: Path, jail):
     question = Question.objects.get(original_id="pipeline-order")
     Question.objects.filter(pk=question.pk).update(
         verification_status=Question.VerificationStatus.VERIFIED
@@ -598,8 +599,9 @@ def test_edited_question_is_updated_in_place_by_id(imported_sample: Path):
     question.refresh_from_db()
     assert question.text == "Put the lines in order so that the program prints `9`."
     assert "Put the lines in order" in question.html_content
-    # A changed question must be verified again.
-    assert question.verification_status == Question.VerificationStatus.UNCHECKED
+    # A changed question is verified again, as part of its import.
+    assert question.verification_status == Question.VerificationStatus.VERIFIED
+    assert question.verified_at is not None
     assert list(Answer.objects.order_by("pk").values()) == answers_before
 
 
@@ -633,12 +635,28 @@ def test_question_removed_from_its_file_is_retired_not_deleted(imported_sample: 
 
 
 def test_retired_question_put_back_in_its_file_is_active_again(imported_sample: Path):
-    Question.objects.filter(original_id="pipeline-gap").update(is_active=False)
+    document = yaml.safe_load(SAMPLE_TEXT)
+    document["questions"] = [q for q in document["questions"] if q["id"] != "pipeline-gap"]
+    write_file(imported_sample.parent, imported_sample.name, yaml.safe_dump(document))
+    assert import_content(paths=[imported_sample]).retired == 1
+    write_file(imported_sample.parent, imported_sample.name, SAMPLE_TEXT)
 
     report = import_content(paths=[imported_sample])
 
     assert report.updated == 1
+    assert not report.conflicts
     assert Question.objects.get(original_id="pipeline-gap").is_active is True
+
+
+def test_question_an_instructor_deactivated_stays_inactive(imported_sample: Path):
+    Question.objects.filter(original_id="pipeline-gap").update(is_active=False)
+
+    report = import_content(paths=[imported_sample])
+
+    assert report.updated == 0
+    assert [conflict.question_id for conflict in report.conflicts] == ["pipeline-gap"]
+    assert report.conflicts[0].fields == ("active",)
+    assert Question.objects.get(original_id="pipeline-gap").is_active is False
 
 
 def test_dry_run_reports_the_counts_and_writes_nothing(syllabus, sample_file: Path):
