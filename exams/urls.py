@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from exams import staff_views, views
+from exams import report_views, staff_views, views
 
 app_name = "exams"
 
@@ -16,6 +16,11 @@ urlpatterns = [
     path("attempts/<int:attempt_id>/items/<int:position>/answer/", views.answer, name="answer"),
     path("attempts/<int:attempt_id>/items/<int:position>/flag/", views.flag, name="flag"),
     path("attempts/<int:attempt_id>/review/", views.review, name="review"),
+    path(
+        "attempts/<int:attempt_id>/items/<int:question_id>/report/",
+        report_views.report_problem,
+        name="report_problem",
+    ),
     path("attempts/<int:attempt_id>/finish/", views.finish, name="finish"),
     path("attempts/<int:attempt_id>/report/", views.report, name="report"),
     path("staff/cohort/", staff_views.cohort, name="cohort"),
