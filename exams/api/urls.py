@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from exams.api import views
+from exams.api import report_views, views
 
 urlpatterns = [
     path("syllabus/", views.SyllabusView.as_view(), name="syllabus"),
@@ -20,6 +20,11 @@ urlpatterns = [
         "attempts/<int:attempt_id>/items/<int:position>/flag/",
         views.FlagView.as_view(),
         name="flag",
+    ),
+    path(
+        "attempts/<int:attempt_id>/items/<int:question_id>/report/",
+        report_views.ItemReportView.as_view(),
+        name="item-report",
     ),
     path("attempts/<int:attempt_id>/answers/", views.BatchAnswerView.as_view(), name="answers"),
     path("attempts/<int:attempt_id>/finish/", views.FinishView.as_view(), name="finish"),
