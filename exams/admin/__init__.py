@@ -1,4 +1,4 @@
 """Admin registrations, one module per area: syllabus and sets, questions, attempts, webhooks."""
 
 # Importing the modules registers their admins.
-from exams.admin import attempts, questions, syllabus, webhooks  # noqa: F401
+from exams.admin import attempts, questions, reports, syllabus, webhooks  # noqa: F401
