@@ -141,9 +141,9 @@ def _items(rng: random.Random) -> dict[int, _Item]:
         )
         right_ids = [answer.pk for answer in answers if answer.is_correct]
         wrong_ids = [answer.pk for answer in answers if not answer.is_correct]
-        if question.kind == "single":
+        if question.kind in Question.SINGLE_ANSWER_KINDS:
             right, wrong = {"choice_ids": right_ids[:1]}, {"choice_ids": wrong_ids[:1]}
-        elif question.kind == "multiple":
+        elif question.kind in Question.MULTIPLE_ANSWER_KINDS:
             choose = question.choose or len(right_ids)
             # Too few wrong options to fill the choice: the rest are right ones (partial credit).
             picked = (wrong_ids + right_ids)[:choose]
@@ -151,6 +151,12 @@ def _items(rng: random.Random) -> dict[int, _Item]:
         elif question.kind == "order":
             key = [answer.pk for answer in answers]
             right, wrong = {"order_ids": key}, {"order_ids": key[::-1]}
+        elif question.kind == "tiles":
+            keyed = sorted((a.gap_number, a.text) for a in answers if a.gap_number)
+            spare = [answer.text for answer in answers if not answer.gap_number]
+            right = {"gap_texts": [text for _, text in keyed]}
+            # A spare tile in the first gap, the rest left empty.
+            wrong = {"gap_texts": [spare[0], *[""] * (len(keyed) - 1)]}
         else:
             gaps = sorted({answer.gap_number or 1 for answer in answers})
             first_accepted = {}

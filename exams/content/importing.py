@@ -284,19 +284,26 @@ def _verify_files(files: list[ParsedFile], report: ImportReport) -> dict[str, Qu
             for problem in result.problems:
                 detail = ""
                 if problem.expected or problem.actual:
-                    detail = f" (expected: {problem.expected}; actual: {problem.actual})"
+                    detail = (
+                        f" (expected: {_cut(problem.expected)}; actual: {_cut(problem.actual)})"
+                    )
                 word = "wrong key" if result.status == MISMATCH else "key cannot be checked"
                 report.problems.append(
                     ContentProblem(
                         parsed.path,
                         item.line,
                         item.original_id,
-                        f"{word}: {problem.message}{detail}",
+                        f"{word}: {_cut(problem.message, 100)}{detail}",
                     )
                 )
         elif result.status != "not_verifiable":
             report.verified += 1
     return {item.original_id: result for (_, item), result in zip(items, results, strict=True)}
+
+
+def _cut(text: str, limit: int = 40) -> str:
+    """Quoted code and output can be huge (a file's values are the author's): cut them."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 # The parts of a question its file gives, and so the parts its content hash covers. Rendered

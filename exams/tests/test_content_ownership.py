@@ -44,7 +44,9 @@ def admin_edit_explanation(question_id: str, text: str) -> Question:
     return question
 
 
-def test_setup_run_twice_keeps_an_admin_edit_and_an_admin_question(syllabus):
+def test_setup_run_twice_keeps_an_admin_edit_and_an_admin_question(
+    syllabus, remembered_verdicts
+):
     call_command("import_questions", *BUNDLED, verbosity=0)
     edited_question = admin_edit_explanation("q-1.1-001", "An instructor's better explanation.")
     own = Question.objects.create(

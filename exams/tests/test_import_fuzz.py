@@ -94,7 +94,7 @@ MUTATIONS = st.builds(
 
 
 @pytest.fixture
-def seeded_bank(syllabus) -> None:
+def seeded_bank(syllabus, remembered_verdicts) -> None:
     """The bank imported as it is, so that mutants update and retire, not only create."""
     assert import_content(paths=CORPUS).ok
 

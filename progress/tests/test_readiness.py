@@ -111,7 +111,7 @@ def test_home_and_progress_pages_show_the_prediction_and_its_evidence(user, mock
 
 
 @pytest.mark.django_db
-def test_the_simulation_stays_calibrated(syllabus):
+def test_the_simulation_stays_calibrated(syllabus, remembered_verdicts):
     """A small seeded run of bench/readiness_sim.py through the real services."""
     spec = importlib.util.spec_from_file_location("readiness_sim", BENCH)
     simulation = importlib.util.module_from_spec(spec)

@@ -14,14 +14,20 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--id", action="append", dest="ids", help="Only these question ids.")
+        parser.add_argument(
+            "--all",
+            action="store_true",
+            dest="run_all",
+            help="Run every key again, ignoring the verdicts remembered for unchanged keys.",
+        )
 
-    def handle(self, *args, ids: list[str] | None, **options) -> None:
+    def handle(self, *args, ids: list[str] | None, run_all: bool, **options) -> None:
         questions = Question.objects.filter(is_active=True)
         if ids:
             questions = questions.filter(original_id__in=ids)
         started = time.perf_counter()
         try:
-            results = verify_stored_questions(questions=questions)
+            results = verify_stored_questions(questions=questions, use_cache=not run_all)
         except SandboxUnavailable as error:
             raise CommandError(str(error)) from error
         elapsed = time.perf_counter() - started
