@@ -3,7 +3,7 @@
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
-from exams.content.rules import split_gaps
+from exams.content.rules import INSERT_LINE_PATTERN, split_gaps
 from exams.models import Answer, ExamSession, Module, Question, Syllabus, Topic, UserResponse
 from exams.snapshots import shown_question
 
@@ -115,12 +115,79 @@ def feedback_is_visible(*, attempt, item) -> bool:
 
 
 def gap_parts(*, item) -> list[dict]:
-    """The gap question's code split into text and numbered inputs, with saved texts."""
+    """The gap (or tiles) question's code split into text and numbered gaps, with saved texts."""
     question = item.question
-    if question.kind != Question.Kind.GAP:
+    if not question.takes_gap_texts:
         return []
     saved = (item.response_data or {}).get("gaps") or []
     return split_gaps(question.code_snippet or "", values=saved)
+
+
+def marker_lines(code: str) -> list[int]:
+    """The numbers (from 1) of a code-insertion item's `# insert here` line."""
+    return [
+        number
+        for number, line in enumerate(code.splitlines(), start=1)
+        if INSERT_LINE_PATTERN.fullmatch(line)
+    ]
+
+
+def _line_number(answer) -> int | None:
+    try:
+        return int(str(answer.text).strip())
+    except ValueError:
+        return None
+
+
+def code_lines(*, code: str, answers, chosen=()) -> list[dict]:
+    """A select-the-lines item's code as numbered lines; each offered line has its option."""
+    offered = {_line_number(answer): answer for answer in answers}
+    chosen = set(chosen)
+    return [
+        {
+            "number": number,
+            "text": line,
+            "option": offered.get(number),
+            "checked": number in offered and offered[number].pk in chosen,
+        }
+        for number, line in enumerate(code.splitlines(), start=1)
+    ]
+
+
+def item_code_lines(*, item) -> list[dict]:
+    question = item.question
+    if question.kind != Question.Kind.LINES:
+        return []
+    stored = item.response_data or {}
+    return code_lines(
+        code=question.code_snippet or "",
+        answers=question.answers.all(),
+        chosen=stored.get("choices") or [],
+    )
+
+
+def tile_pool(*, item) -> list[dict]:
+    """A tiles item's pool in its order, each tile marked when one of the gaps holds it."""
+    if item.question.kind != Question.Kind.TILES:
+        return []
+    placed = [text for text in (item.response_data or {}).get("gaps") or [] if text]
+    return [
+        {"tile": answer, "placed": answer.text in placed}
+        for answer in options_in_attempt_order(item)
+    ]
+
+
+def _tiles_review(answers, gaps_given) -> list[dict]:
+    rows = []
+    for answer in sorted(
+        (answer for answer in answers if answer.gap_number is not None),
+        key=lambda answer: answer.gap_number,
+    ):
+        index = answer.gap_number - 1
+        given = gaps_given[index] if index < len(gaps_given) else ""
+        rows.append({"gap": answer.gap_number, "tile": answer, "given": given,
+                     "right": given == answer.text})  # fmt: skip
+    return rows
 
 
 def item_feedback(*, item) -> dict:
@@ -136,12 +203,49 @@ def item_feedback(*, item) -> dict:
         answers = list(question.answers.all())
         objective = question.topic.code if question.topic else ""
     answers.sort(key=lambda answer: (answer.answer_order, answer.pk))
-    return {
+    chosen = set(stored.get("choices", []))
+    gaps_given = stored.get("gaps", [])
+    feedback = {
         "item": item,
         "question": question,
         "objective": objective,
         "answers": answers,
-        "chosen": set(stored.get("choices", [])),
+        "chosen": chosen,
         "order_given": stored.get("order", []),
-        "gaps_given": stored.get("gaps", []),
+        "gaps_given": gaps_given,
+    }
+    if question.kind == Question.Kind.TILES:
+        feedback["tiles_review"] = _tiles_review(answers, gaps_given)
+        feedback["spare_tiles"] = [answer for answer in answers if answer.gap_number is None]
+    elif question.kind == Question.Kind.LINES:
+        lines = code_lines(code=question.code_snippet or "", answers=answers, chosen=chosen)
+        by_number = {line["number"]: line["text"] for line in lines}
+        feedback["lines_review"] = [
+            {"answer": answer, "number": _line_number(answer),
+             "code": by_number.get(_line_number(answer), "")}
+            for answer in sorted(answers, key=lambda answer: _line_number(answer) or 0)
+        ]  # fmt: skip
+    return feedback
+
+
+def key_checks() -> dict[str, int]:
+    """What the home page may claim about the keys: of the questions learners can be given,
+    how many had their key confirmed by running the code, and how many a reviewer read."""
+    counts = dict(
+        Question.objects.drawable()
+        .order_by()
+        .values("verification_status")
+        .annotate(count=Count("pk"))
+        .values_list("verification_status", "count")
+    )
+    reviewed = (
+        Question.objects.drawable()
+        .filter(verification_status=Question.VerificationStatus.NOT_VERIFIABLE)
+        .exclude(reviewed_by="")
+        .count()
+    )
+    return {
+        "drawable": sum(counts.values()),
+        "verified": counts.get(Question.VerificationStatus.VERIFIED, 0),
+        "reviewed": reviewed,
     }

@@ -36,6 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "modules": modules,
             "in_progress": in_progress,
             "readiness": learner_readiness,
+            "key_checks": selectors.key_checks(),
         },
     )
 
@@ -138,6 +139,23 @@ def _duration(seconds: int) -> str:
     return f"{minutes} min {seconds:02d} s"
 
 
+def _code_html(question) -> str:
+    """The item's code, highlighted; a code-insertion item's marker line stands out."""
+    code = question.code_snippet or ""
+    if not code:
+        return ""
+    marked = selectors.marker_lines(code) if question.kind == Question.Kind.INSERT else ()
+    return highlight_code(code, marked_lines=tuple(marked))
+
+
+def _item_code_html(question) -> str:
+    # Gap and tiles items show their code with the gaps, select-the-lines items as lines
+    # with a checkbox each: not as a highlighted block.
+    if question.takes_gap_texts or question.kind == Question.Kind.LINES:
+        return ""
+    return _code_html(question)
+
+
 @login_required
 @require_GET
 def item(request: HttpRequest, attempt_id: int, position: int) -> HttpResponse:
@@ -163,9 +181,9 @@ def item(request: HttpRequest, attempt_id: int, position: int) -> HttpResponse:
         "question": current.question,
         "options": selectors.options_in_attempt_order(current),
         "gap_parts": selectors.gap_parts(item=current),
-        "code_html": highlight_code(current.question.code_snippet)
-        if current.question.code_snippet and current.question.kind != Question.Kind.GAP
-        else "",
+        "code_lines": selectors.item_code_lines(item=current),
+        "tile_pool": selectors.tile_pool(item=current),
+        "code_html": _item_code_html(current.question),
         "seconds_left": selectors.seconds_left(attempt=attempt),
         "previous_position": position - 1 if position > 1 else None,
         "next_position": position + 1 if position < len(items) else None,
@@ -285,8 +303,7 @@ def report(request: HttpRequest, attempt_id: int) -> HttpResponse:
         selectors.item_feedback(item=entry) for entry in selectors.review_items(attempt=attempt)
     ]
     for entry in reviewed:
-        code = entry["question"].code_snippet
-        entry["code_html"] = highlight_code(code) if code else ""
+        entry["code_html"] = _code_html(entry["question"])
     return render(
         request,
         "exams/report.html",

@@ -8,7 +8,7 @@ import random
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.db.models import QuerySet
+from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -25,14 +25,16 @@ from exams.admin.question_forms import (
     QuestionAdminForm,
     SetDifficultyForm,
 )
+from exams.admin.reports import open_report_count_column, with_open_report_count
 from exams.content.exporting import export_selection, questions_for_export
+from exams.content.importing import is_edited
 from exams.content.rules import split_gaps
 from exams.content.verification import verify_stored_questions
 from exams.models import Answer, Question
 from exams.rendering import highlight_code, render_markdown
 from exams.services import regrade_question
 from exams.statistics import annotate_item_statistics, item_statistics, option_rows
-from exams.verifier import MISMATCH, VERIFIED, SandboxUnavailable
+from exams.verifier import ERROR, MISMATCH, NOT_VERIFIABLE, VERIFIED, SandboxUnavailable
 
 # Editing any of these can change what the key should be, so the stored verdict is stale.
 KEY_FIELDS = {"text", "code_snippet", "kind", "choose", "stdin", "expected_output", "verify_mode"}
@@ -42,9 +44,10 @@ CLASSIFICATION_FIELDS = (
     "exam", "topic", "kind", "points", "difficulty", "choose", "is_active", "question_order",
 )  # fmt: skip
 VERIFICATION_FIELDS = (
-    "verify_mode", "verify_reason", "stdin", "expected_output", "explanation",
-    "verification_status",
+    "verify_mode", "verify_reason", "line_rule", "stdin", "expected_output", "explanation",
+    "verification_status", "verification_detail", "verified_at", "reviewed_by", "reviewed_on",
 )  # fmt: skip
+ORIGIN_FIELDS = ("origin", "source_file", "edited_since_import", "file_differs")
 MESSAGE_LIMIT = 20  # mismatched questions named one by one in the message area
 
 
@@ -71,41 +74,92 @@ class QuestionAdmin(admin.ModelAdmin):
     inlines = [AnswerInline]
     list_display = (
         "original_id", "short_text", "objective", "kind", "difficulty", "verification_status",
-        "is_active", "times_answered", "facility",
+        "is_active", "origin", open_report_count_column, "times_answered", "facility",
     )  # fmt: skip
     list_display_links = ("original_id", "short_text")
     list_filter = (
         ("topic__module", BlockFilter), ("topic", ObjectiveFilter), "kind", "difficulty",
-        "exam", "is_active", "verification_status", NeedsReviewFilter,
+        "exam", "is_active", "verification_status", "origin", NeedsReviewFilter,
     )  # fmt: skip
     search_fields = ("original_id", "text", "code_snippet", "answers__text")
     list_select_related = ("topic",)
     readonly_fields = (
-        "verification_status", "learner_preview", "key_and_explanations", "statistics",
+        "verification_status", "verification_detail", "verified_at", "reviewed_by",
+        "reviewed_on", "learner_preview", "key_and_explanations", "statistics", "origin",
+        "source_file", "edited_since_import", "file_differs", "learner_reports",
     )  # fmt: skip
+
+    def get_ordering(self, request):
+        # Keys the verifier refuted or could not run come first: learners do not get them.
+        return ("held_back", "question_order", "id")
+
     fieldsets = (
         ("Stem and code", {"fields": ("original_id", "text", "code_snippet")}),
         ("Classification", {"fields": CLASSIFICATION_FIELDS}),
         ("Verification and explanation", {"fields": VERIFICATION_FIELDS}),
     )
+    origin_fieldsets = (("Where it came from", {"fields": ORIGIN_FIELDS}),)
     saved_fieldsets = (
         ("Preview: the item as a learner sees it", {"fields": ("learner_preview",)}),
         ("Key and explanations", {"fields": ("key_and_explanations",)}),
         ("Item statistics", {"fields": ("statistics",)}),
+        ("Learners' reports", {"fields": ("learner_reports",)}),
     )
     actions = (
         "activate", "deactivate", "move_to_topic", "set_difficulty", "verify_keys",
-        "export_selection", "regrade_answers",
+        "export_selection", "regrade_answers", "sign_off_review",
     )  # fmt: skip
 
     class Media:
         css = {"all": ("css/code.css", "css/admin-authoring.css")}
 
     def get_fieldsets(self, request, obj=None):
-        return self.fieldsets + (self.saved_fieldsets if obj is not None else ())
+        if obj is None:
+            return self.fieldsets
+        return self.fieldsets + self.origin_fieldsets + self.saved_fieldsets
 
     def get_queryset(self, request):
-        return annotate_item_statistics(super().get_queryset(request))
+        held_back = Case(
+            When(verification_status__in=Question.BLOCKED_STATUSES, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+        # ModelAdmin.get_queryset would order by the annotation before it exists.
+        queryset = self.model._default_manager.get_queryset().annotate(held_back=held_back)
+        queryset = queryset.order_by(*self.get_ordering(request))
+        return with_open_report_count(annotate_item_statistics(queryset))
+
+    @admin.display(description="reports")
+    def learner_reports(self, question: Question) -> SafeString:
+        # Read-only here (an inline would make every save post its empty formset); the
+        # queue in "Item reports" resolves them.
+        reports = question.reports.select_related("user").order_by("-created_at")[:50]
+        return render_to_string("admin/exams/question/learner_reports.html", {"reports": reports})
+
+    # Where it came from
+
+    @admin.display(description="source file")
+    def source_file(self, question: Question) -> str:
+        return (question.exam.source_file if question.exam_id else "") or "—"
+
+    @admin.display(description="edited since its import")
+    def edited_since_import(self, question: Question) -> str:
+        if question.origin != Question.Origin.FILE:
+            return "not imported: the database's version is the only one"
+        if not question.imported_hash:
+            return "unknown (imported before the content hash existed)"
+        edited = is_edited(question, question.answers.all())
+        return "yes: a re-import keeps this version and reports a conflict" if edited else "no"
+
+    @admin.display(description="file and database differ")
+    def file_differs(self, question: Question) -> str:
+        if question.origin != Question.Origin.FILE or not question.file_hash:
+            return "—"
+        from exams.content.importing import stored_hash
+
+        if stored_hash(question, question.answers.all()) == question.file_hash:
+            return "no (as of the last import)"
+        return "yes (as of the last import): import with --take-file-for to take the file's"
 
     # List columns
 
@@ -185,6 +239,39 @@ class QuestionAdmin(admin.ModelAdmin):
             obj.original_id = f"admin-{obj.pk}"
             Question.objects.filter(pk=obj.pk).update(original_id=obj.original_id)
 
+    def save_related(self, request, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        self._verify_saved(request, form.instance)
+
+    def _verify_saved(self, request, question: Question) -> None:
+        """Every save checks the key (a remembered verdict when the key did not change): a
+        wrong key is said at once, and the question is held back from learners."""
+        try:
+            (result,) = verify_stored_questions(questions=Question.objects.filter(pk=question.pk))
+        except SandboxUnavailable as error:
+            self.message_user(request, f"The key was not verified: {error}", messages.WARNING)
+            return
+        if result.status in (MISMATCH, ERROR):
+            first = result.problems[0] if result.problems else None
+            detail = f" {first.message}" if first else ""
+            if first and (first.expected or first.actual):
+                detail += f" (expected: {first.expected}; actual: {first.actual})"
+            word = "does not match its code" if result.status == MISMATCH else "cannot be checked"
+            self.message_user(
+                request,
+                f"The key {word}, so learners will not be given this question until it is "
+                f"fixed:{detail}",
+                messages.ERROR,
+            )
+        elif result.status == VERIFIED:
+            self.message_user(request, "The key was verified by running the code.")
+        elif result.status == NOT_VERIFIABLE and not question.reviewed_by:
+            self.message_user(
+                request,
+                "This key cannot be run: have a reviewer sign it off (action 'Sign off').",
+                messages.WARNING,
+            )
+
     def save_formset(self, request, form, formset, change: bool) -> None:
         key_changed = any(
             ANSWER_KEY_FIELDS.intersection(answer_form.changed_data)
@@ -257,7 +344,8 @@ class QuestionAdmin(admin.ModelAdmin):
             self.message_user(request, str(error), messages.ERROR)
             return
         verified = [result for result in results if result.status == VERIFIED]
-        mismatched = [result for result in results if result.status == MISMATCH]
+        # An unrunnable key is held back like a wrong one, and named with them.
+        mismatched = [result for result in results if result.status in (MISMATCH, ERROR)]
         not_verifiable = len(results) - len(verified) - len(mismatched)
         summary = f"{len(verified)} verified, {len(mismatched)} mismatched"
         if mismatched:
@@ -300,6 +388,21 @@ class QuestionAdmin(admin.ModelAdmin):
             request, f"Regraded {attempts} attempts; {scores_changed} scores changed.",
             messages.SUCCESS,
         )  # fmt: skip
+
+    @admin.action(
+        description="Sign off the keys of selected unverifiable questions as reviewed",
+        permissions=["change"],
+    )
+    def sign_off_review(self, request: HttpRequest, queryset: QuerySet[Question]) -> None:
+        selected = _plain(queryset)
+        count = selected.filter(verify_mode=Question.VerifyMode.NONE).update(
+            reviewed_by=request.user.get_username(), reviewed_on=timezone.localdate()
+        )
+        skipped = selected.count() - count
+        message = f"Signed off {count} key(s) as reviewed by {request.user.get_username()}."
+        if skipped:
+            message += f" {skipped} verifiable question(s) skipped: running them checks them."
+        self.message_user(request, message, messages.SUCCESS)
 
     def _action_page(self, request, queryset, form, *, action: str, title: str):
         context = {

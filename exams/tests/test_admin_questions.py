@@ -112,19 +112,57 @@ def select(action: str, questions, **extra) -> dict:
 # Authoring
 
 
-def test_add_question_with_inline_answers_renders_its_html(admin_client, exam, topic):
+def test_add_question_with_inline_answers_renders_its_html(admin_client, exam, topic, jail):
     response = admin_client.post(
         ADD_URL, question_data(exam=exam, topic=topic, answers=two_options())
     )
 
-    assert response.status_code == 302
+    assert response.status_code == 302, response.context["errors"]
     question = Question.objects.get(original_id="adm-001")
     assert question.html_content == "<p>What does <code>print(1 + 1)</code> print?</p>"
     assert question.explanation_html == "<p><code>1 + 1</code> is <strong>2</strong>.</p>"
     answers = list(question.answers.order_by("answer_order"))
     assert [(a.text, a.is_correct) for a in answers] == [("2", True), ("x < 3", False)]
     assert answers[1].html_content == "x &lt; 3"
-    assert question.verification_status == Question.VerificationStatus.UNCHECKED
+    # Saving ran the key: print(1 + 1) prints 2, the option keyed correct.
+    assert question.verification_status == Question.VerificationStatus.VERIFIED
+    assert "The key was verified by running the code." in message_texts(response)
+
+
+def test_saving_a_wrong_key_says_so_and_holds_the_question_back(admin_client, exam, topic, jail):
+    response = admin_client.post(
+        ADD_URL,
+        question_data(exam=exam, topic=topic, answers=two_options(correct=(False, True))),
+        follow=True,
+    )
+
+    question = Question.objects.get(original_id="adm-001")
+    assert question.verification_status == Question.VerificationStatus.MISMATCH
+    assert "keyed correct but the code prints '2'" in question.verification_detail
+    (error,) = [text for text in message_texts(response) if "does not match its code" in text]
+    assert "learners will not be given this question" in error
+    assert question not in Question.objects.drawable()
+    listing = admin_client.get(reverse("admin:exams_question_changelist"))
+    assert listing.context["cl"].result_list[0] == question  # held back: listed first
+    index = admin_client.get(reverse("admin:index")).content.decode()
+    assert "1 question held back" in index
+
+
+def test_sign_off_marks_only_unverifiable_keys_as_reviewed(admin_client, admin_user, exam, topic):
+    prose = make_question(kind="single", exam=exam, topic=topic, options=2, verify_mode="none")
+    runnable = make_question(kind="single", exam=exam, topic=topic, options=2)
+
+    response = admin_client.post(
+        reverse("admin:exams_question_changelist"),
+        select("sign_off_review", [prose, runnable]),
+        follow=True,
+    )
+
+    prose.refresh_from_db()
+    runnable.refresh_from_db()
+    assert (prose.reviewed_by, prose.reviewed_on) == (admin_user.username, timezone.localdate())
+    assert runnable.reviewed_by == ""
+    assert any("1 verifiable question(s) skipped" in text for text in message_texts(response))
 
 
 def test_add_page_shows_the_code_editor_and_its_stylesheets(admin_client):
@@ -294,33 +332,40 @@ def _edit(admin_client, question, *, exam, topic, answer_changes=None, **fields)
     return question
 
 
-def test_editing_the_stem_resets_the_verification_status(admin_client, exam, topic):
+def test_editing_the_stem_replaces_the_stale_verdict(admin_client, exam, topic, jail):
     question = _verified_question(exam, topic)
 
     question = _edit(admin_client, question, exam=exam, topic=topic, text="A new stem")
 
-    assert question.verification_status == Question.VerificationStatus.UNCHECKED
+    # Verified again on save: without code, an output key cannot be checked.
+    assert question.verification_status == Question.VerificationStatus.ERROR
+    assert "has no 'code'" in question.verification_detail
     assert question.html_content == "<p>A new stem</p>"
 
 
-def test_editing_an_answer_resets_the_verification_status(admin_client, exam, topic):
+def test_editing_an_answer_replaces_the_stale_verdict(admin_client, exam, topic, jail):
     question = _verified_question(exam, topic)
 
     question = _edit(
         admin_client, question, exam=exam, topic=topic, answer_changes={"text": "Option Z"}
     )
 
-    assert question.verification_status == Question.VerificationStatus.UNCHECKED
+    assert question.verification_status == Question.VerificationStatus.ERROR
     assert question.answers.get(text="Option Z").html_content == "Option Z"
 
 
-def test_editing_only_the_difficulty_keeps_the_verification_status(admin_client, exam, topic):
+def test_editing_only_the_difficulty_keeps_the_verdict(admin_client, exam, topic, jail):
     question = _verified_question(exam, topic)
+    Question.objects.filter(pk=question.pk).update(verify_mode="none", verify_reason="prose")
+    question.refresh_from_db()
 
-    question = _edit(admin_client, question, exam=exam, topic=topic, difficulty=4)
+    question = _edit(
+        admin_client, question, exam=exam, topic=topic, difficulty=4, verify_mode="none",
+        verify_reason="prose",
+    )  # fmt: skip
 
     assert question.difficulty == 4
-    assert question.verification_status == Question.VerificationStatus.VERIFIED
+    assert question.verification_status == Question.VerificationStatus.NOT_VERIFIABLE
 
 
 # The change page

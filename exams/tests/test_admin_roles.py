@@ -23,6 +23,8 @@ INSTRUCTOR_PERMISSIONS = {
 } | {
     "add_answer", "change_answer", "delete_answer", "view_answer",
     "view_examsession", "view_userresponse", "view_userprogress",
+    # They work the learners' item reports (accounts migration 0004).
+    "view_itemreport", "change_itemreport",
 }  # fmt: skip
 
 

@@ -44,9 +44,7 @@ def admin_edit_explanation(question_id: str, text: str) -> Question:
     return question
 
 
-def test_setup_run_twice_keeps_an_admin_edit_and_an_admin_question(
-    syllabus, remembered_verdicts
-):
+def test_setup_run_twice_keeps_an_admin_edit_and_an_admin_question(syllabus, remembered_verdicts):
     call_command("import_questions", *BUNDLED, verbosity=0)
     edited_question = admin_edit_explanation("q-1.1-001", "An instructor's better explanation.")
     own = Question.objects.create(
@@ -221,3 +219,17 @@ def test_an_edited_key_is_not_served_from_the_cache(sample: Path):
     (result,) = verify_stored_questions(questions=Question.objects.filter(pk=question.pk))
 
     assert result.status == "mismatch"
+
+
+def test_home_page_claims_only_the_keys_that_were_run(sample: Path, client):
+    # The sample's import verified its four keys...
+    Question.objects.filter(original_id="pipeline-single").update(verification_status="mismatch")
+    Question.objects.filter(original_id="pipeline-order").update(verification_status="unchecked")
+
+    html = client.get("/").content.decode()
+
+    # ...one is now held back (not offered, not counted) and one is unchecked.
+    drawable = Question.objects.drawable().count()
+    verified = Question.objects.drawable().filter(verification_status="verified").count()
+    assert (drawable, verified) == (3, 2)
+    assert f"Of the {drawable} questions you can be given, {verified} have a key checked" in html
