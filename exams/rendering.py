@@ -29,9 +29,13 @@ def render_markdown(text: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def highlight_code(code: str) -> str:
-    """Server-side highlighted Python with line numbers (a table of numbers and code)."""
-    formatter = HtmlFormatter(linenos="table", cssclass="codehilite", wrapcode=True)
+def highlight_code(code: str, *, marked_lines: tuple[int, ...] = ()) -> str:
+    """Server-side highlighted Python with line numbers (a table of numbers and code);
+    marked_lines (numbered from 1; a tuple, as results are cached) are emphasised, like
+    the `# insert here` line."""
+    formatter = HtmlFormatter(
+        linenos="table", cssclass="codehilite", wrapcode=True, hl_lines=list(marked_lines)
+    )
     return highlight(code, PythonLexer(), formatter)
 
 

@@ -52,10 +52,10 @@ def score_response(
 ) -> Score:
     """Points earned by a (validated) response, with partial credit as the format defines."""
     points = question.points
-    if question.kind == Question.Kind.SINGLE:
+    if question.kind in Question.SINGLE_ANSWER_KINDS:
         correct = {answer.pk for answer in answers if answer.is_correct}
         earned = points if len(choice_ids) == 1 and choice_ids[0] in correct else 0
-    elif question.kind == Question.Kind.MULTIPLE:
+    elif question.kind in Question.MULTIPLE_ANSWER_KINDS:
         correct = {answer.pk for answer in answers if answer.is_correct}
         share = points / max(len(correct), 1)
         earned = share * len(correct.intersection(choice_ids))
@@ -63,6 +63,18 @@ def score_response(
         key = [answer.pk for answer in sorted(answers, key=lambda answer: answer.answer_order)]
         in_place = sum(1 for given, wanted in zip(order_ids, key, strict=False) if given == wanted)
         earned = points * in_place / len(key) if key else 0
+    elif question.kind == Question.Kind.TILES:
+        # Each gap holding its own tile (the exact text: tiles are placed, never typed).
+        tile_by_gap = {
+            answer.gap_number: answer.text for answer in answers if answer.gap_number is not None
+        }
+        gap_numbers = sorted(tile_by_gap)
+        right = sum(
+            1
+            for index, number in enumerate(gap_numbers)
+            if index < len(gap_texts) and gap_texts[index] == tile_by_gap[number]
+        )
+        earned = points * right / len(gap_numbers) if gap_numbers else 0
     else:
         accepted_by_gap: dict[int, list[str]] = {}
         for answer in answers:

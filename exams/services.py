@@ -28,6 +28,9 @@ from progress.services import refresh_progress
 # browser before time ran out and only the network was slow.
 DEADLINE_GRACE = timedelta(seconds=5)
 MAX_GAP_TEXT_LENGTH = 200
+# Shown in their stored order, never shuffled: a tile pool in the file's order, the
+# selectable lines in the code's order.
+KEPT_ORDER_KINDS = (Question.Kind.TILES, Question.Kind.LINES)
 
 
 def _create_items(attempt: ExamSession, question_ids: list[int], rng) -> None:
@@ -42,8 +45,9 @@ def _create_items(attempt: ExamSession, question_ids: list[int], rng) -> None:
         answers = answers_by_question[question_id]
         # Options are shuffled once per attempt and stored, so a reload shows the same order.
         order = [answer.pk for answer in answers]
-        rng.shuffle(order)
         question = questions[question_id]
+        if question.kind not in KEPT_ORDER_KINDS:
+            rng.shuffle(order)
         if question.kind == Question.Kind.ORDER and len(order) > 1:
             # Never show an ordering item already in its key order.
             key = [answer.pk for answer in answers]
@@ -140,16 +144,17 @@ def _validated_response(question: Question, answers: Sequence[Answer], *, choice
     """Check a submitted answer against the question; returns the response to store."""
     answer_ids = {answer.pk for answer in answers}
     kind = question.kind
-    if kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE):
+    if question.takes_choices:
         if order_ids or gap_texts:
             raise AttemptError("This question takes a choice of options.")
         choices = list(dict.fromkeys(choice_ids))
         if not set(choices) <= answer_ids:
             raise AttemptError("That option does not belong to this question.")
-        if kind == Question.Kind.SINGLE and len(choices) > 1:
+        if question.takes_one_choice and len(choices) > 1:
             raise AttemptError("Choose only one answer.")
-        if kind == Question.Kind.MULTIPLE and len(choices) > (question.choose or 1):
-            raise AttemptError(f"Choose at most {question.choose} answers.")
+        if kind in Question.MULTIPLE_ANSWER_KINDS and len(choices) > (question.choose or 1):
+            what = "lines" if kind == Question.Kind.LINES else "answers"
+            raise AttemptError(f"Choose at most {question.choose} {what}.")
         return {"choices": choices}
     if kind == Question.Kind.ORDER:
         if choice_ids or gap_texts:
@@ -159,13 +164,26 @@ def _validated_response(question: Question, answers: Sequence[Answer], *, choice
             raise AttemptError("Arrange every item exactly once.")
         return {"order": order}
     if choice_ids or order_ids:
+        if kind == Question.Kind.TILES:
+            raise AttemptError("This question takes a tile for each gap.")
         raise AttemptError("This question takes text for its gaps.")
-    gap_count = len({answer.gap_number for answer in answers})
+    if kind == Question.Kind.TILES:
+        # Spare tiles have no gap number: only the keyed tiles count the gaps.
+        gap_count = len({a.gap_number for a in answers if a.gap_number is not None})
+    else:
+        gap_count = len({answer.gap_number for answer in answers})
     texts = [str(text) for text in gap_texts]
     if texts and len(texts) != gap_count:
         raise AttemptError(f"This question has {gap_count} gap(s).")
     if any(len(text) > MAX_GAP_TEXT_LENGTH for text in texts):
         raise AttemptError(f"A gap answer can be at most {MAX_GAP_TEXT_LENGTH} characters.")
+    if kind == Question.Kind.TILES:
+        pool = {answer.text for answer in answers}
+        placed = [text for text in texts if text != ""]
+        if not set(placed) <= pool:
+            raise AttemptError("Each gap takes one of the tiles of the pool (or stays empty).")
+        if len(placed) != len(set(placed)):
+            raise AttemptError("Each tile can fill only one gap.")
     return {"gaps": texts}
 
 
@@ -259,7 +277,7 @@ def _save_answer(attempt, *, question_id, choice_ids, order_ids, gap_texts, now)
     )
     previous = item.answered_at or attempt.start_time or now
     item.response_data = {**(item.response_data or {}), **response}
-    item.answer_id = response["choices"][0] if question.kind == "single" and not blank else None
+    item.answer_id = response["choices"][0] if question.takes_one_choice and not blank else None
     item.is_skipped = blank
     item.is_correct = score.is_correct and not blank
     item.points_earned = 0 if blank else score.points

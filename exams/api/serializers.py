@@ -125,6 +125,10 @@ class ItemSerializer(serializers.Serializer):
     kind = serializers.CharField(source="question.kind")
     points = serializers.IntegerField(source="question.points")
     choose = serializers.IntegerField(source="question.choose", allow_null=True)
+    line_rule = serializers.CharField(
+        source="question.line_rule",
+        help_text='Select-the-lines items: "raises" or "unexecuted" (empty for other kinds).',
+    )
     text_html = serializers.CharField(source="question.html_content", allow_null=True)
     code = serializers.SerializerMethodField()
     gap_parts = serializers.SerializerMethodField()
@@ -135,8 +139,8 @@ class ItemSerializer(serializers.Serializer):
     feedback = serializers.SerializerMethodField()
 
     def get_code(self, item) -> str:
-        # A gap item's code comes as gap_parts: the gaps are where the inputs go.
-        if item.question.kind == Question.Kind.GAP:
+        # A gap or tiles item's code comes as gap_parts: the gaps are where the inputs go.
+        if item.question.takes_gap_texts:
             return ""
         return item.question.code_snippet or ""
 
@@ -146,6 +150,8 @@ class ItemSerializer(serializers.Serializer):
 
     @extend_schema_field(OptionSerializer(many=True))
     def get_options(self, item) -> list[dict]:
+        # Tiles: the pool (text only, in the pool's order); lines: each option's text is the
+        # number of an offered line of the code.
         if item.question.kind == Question.Kind.GAP:
             return []
         return OptionSerializer(selectors.options_in_attempt_order(item), many=True).data
@@ -267,7 +273,9 @@ class StartPracticeSerializer(serializers.Serializer):
 
 
 class AnswerRequestSerializer(GivenAnswerSerializer):
-    """choices (single, multiple), order (order) or gaps (gap): an empty one clears the answer."""
+    """choices (single, multiple, insert: option ids; lines: ids of the offered lines), order
+    (order) or gaps (gap: typed texts; tiles: the text of the tile placed in each gap, "" for
+    an empty gap, each tile at most once): an empty one clears the answer."""
 
 
 class BatchAnswerSerializer(GivenAnswerSerializer):

@@ -165,6 +165,12 @@ def make_question(
     - "order": `options` items, all `is_correct`, whose right order is `answer_order` 1..n.
     - "gap": two gaps in `code_snippet` ("{{1}}", "{{2}}"); one accepted answer each, with
       `gap_number` 1 and 2 (`correct` and `options` are ignored).
+    - "tiles": the format's example: gaps 1 and 2 take the tiles "range" and "*"; the spare
+      tiles "list" and "**"; pool order range, *, list, ** (`correct`/`options` ignored).
+    - "insert": the format's example: options "total += n" (correct), "total = n",
+      "total -= n" (`correct`/`options` ignored).
+    - "lines": the format's example (`line_rule` "raises", `choose` 2): lines "2" and "4"
+      correct, "3" wrong (`correct`/`options` ignored).
 
     For choice questions the correct options come first by `answer_order` (1..correct); the
     others are wrong. Answers are numbered from 1. Omitted `topic`/`exam` are created by
@@ -187,6 +193,12 @@ def make_question(
         return _make_order_question(options=options, fields=fields)
     if kind == Question.Kind.GAP:
         return _make_gap_question(fields=fields)
+    if kind == Question.Kind.TILES:
+        return _make_tiles_question(fields=fields)
+    if kind == Question.Kind.INSERT:
+        return _make_insert_question(fields=fields)
+    if kind == Question.Kind.LINES:
+        return _make_lines_question(fields=fields)
     raise ValueError(f"unknown question kind {kind!r}.")
 
 
@@ -231,6 +243,66 @@ def _make_gap_question(*, fields: dict) -> Question:
             is_correct=True,
             gap_number=gap_number,
             answer_order=gap_number,
+        )
+    return question
+
+
+def _make_tiles_question(*, fields: dict) -> Question:
+    fields.setdefault("text", "Drag tiles into the gaps so that the program prints `0 2 4 `.")
+    fields.setdefault("code_snippet", 'for i in {{1}}(3):\n    print(i {{2}} 2, end=" ")\n')
+    fields.setdefault("expected_output", "0 2 4 ")
+    question = QuestionFactory(kind=Question.Kind.TILES, **fields)
+    tiles = (("range", 1), ("*", 2), ("list", None), ("**", None))
+    for order, (text, gap_number) in enumerate(tiles, start=1):
+        AnswerFactory(
+            question=question,
+            original_id=f"t{order}",
+            text=text,
+            is_correct=gap_number is not None,
+            gap_number=gap_number,
+            answer_order=order,
+            explanation=f"Tile {text} explained.",
+        )
+    return question
+
+
+def _make_insert_question(*, fields: dict) -> Question:
+    fields.setdefault("text", "Which line, put in place of `# insert here`, prints `6`?")
+    fields.setdefault(
+        "code_snippet", "total = 0\nfor n in range(4):\n    # insert here\nprint(total)\n"
+    )
+    fields.setdefault("expected_output", "6")
+    question = QuestionFactory(kind=Question.Kind.INSERT, **fields)
+    for order, (text, correct) in enumerate(
+        (("total += n", True), ("total = n", False), ("total -= n", False)), start=1
+    ):
+        AnswerFactory(
+            question=question,
+            original_id=string.ascii_lowercase[order - 1],
+            text=text,
+            is_correct=correct,
+            answer_order=order,
+        )
+    return question
+
+
+def _make_lines_question(*, fields: dict) -> Question:
+    fields.setdefault("text", "Which two lines raise an exception? Choose two.")
+    fields.setdefault(
+        "code_snippet",
+        'items = [1, 2, 3]\nprint(items[3])\nprint(items[-3])\nprint(int("3.0"))\n',
+    )
+    fields.setdefault("choose", 2)
+    fields.setdefault("line_rule", Question.LineRule.RAISES)
+    question = QuestionFactory(kind=Question.Kind.LINES, **fields)
+    for order, (line, correct) in enumerate((("2", True), ("3", False), ("4", True)), start=1):
+        AnswerFactory(
+            question=question,
+            original_id=f"line{line}",
+            text=line,
+            is_correct=correct,
+            answer_order=order,
+            explanation=f"Line {line} explained.",
         )
     return question
 

@@ -147,3 +147,54 @@ def test_gap_text_that_is_not_python_matches_its_trimmed_text_exactly():
 
 def test_gap_text_with_characters_python_cannot_tokenize_is_compared_exactly():
     assert not gap_text_matches("$ x", "$x")
+
+
+def by_text(question: Question, *texts: str) -> list[int]:
+    answers = {answer.text: answer.pk for answer in question.answers.all()}
+    return [answers[text] for text in texts]
+
+
+@pytest.mark.django_db
+class TestInsert:
+    def test_the_keyed_line_earns_all_points(self):
+        question = make_question(kind="insert", points=20)
+
+        assert score(question, choice_ids=by_text(question, "total += n")) == Score(20, True)
+
+    def test_another_line_or_none_earns_nothing(self):
+        question = make_question(kind="insert", points=20)
+
+        assert score(question, choice_ids=by_text(question, "total = n")) == Score(0, False)
+        assert score(question, choice_ids=[]) == Score(0, False)
+
+
+@pytest.mark.django_db
+class TestLines:
+    def test_each_right_line_earns_points_over_choose(self):
+        question = make_question(kind="lines", points=20)  # lines 2 and 4 raise
+
+        assert score(question, choice_ids=by_text(question, "2", "4")) == Score(20, True)
+        assert score(question, choice_ids=by_text(question, "2", "3")) == Score(10, False)
+        assert score(question, choice_ids=by_text(question, "3")) == Score(0, False)
+
+
+@pytest.mark.django_db
+class TestTiles:
+    def test_every_gap_holding_its_tile_earns_all_points(self):
+        question = make_question(kind="tiles", points=20)  # gap 1 "range", gap 2 "*"
+
+        assert score(question, gap_texts=["range", "*"]) == Score(20, is_correct=True)
+
+    def test_each_gap_earns_its_share_and_spare_tiles_count_no_gap(self):
+        question = make_question(kind="tiles", points=20)
+
+        assert score(question, gap_texts=["range", "**"]) == Score(10, is_correct=False)
+        assert score(question, gap_texts=["", "*"]) == Score(10, is_correct=False)
+        assert score(question, gap_texts=["list", "**"]) == Score(0, is_correct=False)
+
+    def test_the_text_must_equal_the_tile_exactly(self):
+        question = make_question(kind="tiles", points=20)
+
+        # Unlike typed gaps, no token matching: " range" is not a tile.
+        assert score(question, gap_texts=[" range", "*"]) == Score(10, is_correct=False)
+        assert score(question, gap_texts=["*", "range"]) == Score(0, is_correct=False)

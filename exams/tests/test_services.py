@@ -833,3 +833,117 @@ def test_ordering_items_are_never_shown_in_their_key_order(syllabus):
         attempt = start_attempt(user=UserFactory(), exam=exam, rng=random.Random(seed))
         item = attempt.responses.get()
         assert item.response_data["option_order"] != key
+
+
+# The new kinds: insert, lines and tiles ----------------------------------------------------
+
+
+@pytest.fixture
+def new_kinds(db) -> dict[str, Question]:
+    exam = ExamFactory(title="The new kinds")
+    return {
+        "insert": make_question(kind="insert", exam=exam, points=20, question_order=1),
+        "lines": make_question(kind="lines", exam=exam, points=20, question_order=2),
+        "tiles": make_question(kind="tiles", exam=exam, points=20, question_order=3),
+    }
+
+
+@pytest.fixture
+def new_attempt(new_kinds, user) -> ExamSession:
+    return start_attempt(user=user, exam=new_kinds["insert"].exam, now=T0, rng=random.Random(3))
+
+
+def ids_of(question: Question, *texts: str) -> list[int]:
+    answers = {answer.text: answer.pk for answer in question.answers.all()}
+    return [answers[text] for text in texts]
+
+
+@pytest.mark.django_db
+class TestNewKinds:
+    def test_insert_saves_one_choice_as_the_answer(self, new_attempt, new_kinds):
+        question = new_kinds["insert"]
+        [right] = ids_of(question, "total += n")
+
+        record_answer(attempt=new_attempt, question_id=question.pk, choice_ids=[right])
+
+        item = item_of(new_attempt, question)
+        assert item.response_data["choices"] == [right]
+        assert item.answer_id == right
+        assert item.is_correct and item.points_earned == 20
+
+    def test_insert_refuses_two_choices_and_gap_texts(self, new_attempt, new_kinds):
+        question = new_kinds["insert"]
+        with pytest.raises(AttemptError, match="only one"):
+            two = ids_of(question, "total += n", "total = n")
+            record_answer(attempt=new_attempt, question_id=question.pk, choice_ids=two)
+        with pytest.raises(AttemptError, match="choice of options"):
+            record_answer(attempt=new_attempt, question_id=question.pk, gap_texts=["x"])
+
+    def test_lines_earn_a_share_per_right_line(self, new_attempt, new_kinds):
+        question = new_kinds["lines"]
+
+        record_answer(
+            attempt=new_attempt, question_id=question.pk, choice_ids=ids_of(question, "2", "3")
+        )
+
+        item = item_of(new_attempt, question)
+        assert item.points_earned == 10
+        assert not item.is_correct
+        assert item.answer_id is None
+
+    def test_lines_refuse_more_than_choose(self, new_attempt, new_kinds):
+        question = new_kinds["lines"]
+        with pytest.raises(AttemptError, match="at most 2 lines"):
+            three = ids_of(question, "2", "3", "4")
+            record_answer(attempt=new_attempt, question_id=question.pk, choice_ids=three)
+
+    def test_lines_and_tiles_keep_the_stored_order(self, new_attempt, new_kinds):
+        for kind in ("lines", "tiles"):
+            question = new_kinds[kind]
+            stored = item_of(new_attempt, question).response_data["option_order"]
+            assert stored == key_order(question)
+
+    def test_tiles_save_the_gap_texts(self, new_attempt, new_kinds):
+        question = new_kinds["tiles"]
+
+        record_answer(attempt=new_attempt, question_id=question.pk, gap_texts=["range", ""])
+
+        item = item_of(new_attempt, question)
+        assert item.response_data["gaps"] == ["range", ""]
+        assert item.points_earned == 10
+        assert not item.is_skipped
+
+    @pytest.mark.parametrize(
+        ("gaps", "message"),
+        [
+            (["range"], "has 2 gap"),
+            (["range", "*", "list"], "has 2 gap"),
+            (["range", "xrange"], "one of the tiles"),
+            ([" range", "*"], "one of the tiles"),
+            (["range", "range"], "only one gap"),
+        ],
+    )
+    def test_tiles_refuse_what_the_pool_cannot_give(self, new_attempt, new_kinds, gaps, message):
+        question = new_kinds["tiles"]
+        before = database_state(new_attempt)
+
+        with pytest.raises(AttemptError, match=message):
+            record_answer(attempt=new_attempt, question_id=question.pk, gap_texts=gaps)
+
+        assert database_state(new_attempt) == before
+
+    def test_tiles_refuse_choices(self, new_attempt, new_kinds):
+        question = new_kinds["tiles"]
+        with pytest.raises(AttemptError, match="a tile for each gap"):
+            record_answer(
+                attempt=new_attempt, question_id=question.pk, choice_ids=ids_of(question, "range")
+            )
+
+    def test_empty_tiles_answer_is_blank(self, new_attempt, new_kinds):
+        question = new_kinds["tiles"]
+        record_answer(attempt=new_attempt, question_id=question.pk, gap_texts=["range", "*"])
+        record_answer(attempt=new_attempt, question_id=question.pk, gap_texts=["", ""])
+
+        item = item_of(new_attempt, question)
+        assert item.is_skipped
+        assert item.points_earned == 0

@@ -382,6 +382,7 @@
     form.querySelectorAll("input[name=gap]").forEach((input, index) => {
       if (index < gaps.length) input.value = gaps[index];
     });
+    renderTiles();
     const list = document.getElementById("order-list");
     const order = values("order");
     if (list && order.length) {
@@ -394,6 +395,28 @@
     }
   }
 
+  // Tiles: each gap's hidden input holds the text of the tile placed in it; the slot button
+  // shows it, and a placed tile leaves the pool.
+  function renderTiles() {
+    if (!form) return;
+    const pool = document.getElementById("tile-pool");
+    if (!pool) return;
+    const placed = [];
+    form.querySelectorAll(".tile-slot").forEach((slot) => {
+      const input = form.querySelector('input[name=gap][data-gap="' + slot.dataset.gap + '"]');
+      const text = input ? input.value : "";
+      slot.textContent = text || "\u00a0";
+      slot.classList.toggle("filled", !!text);
+      slot.setAttribute("aria-label", "Gap " + slot.dataset.gap + (text ? ": " + text : ", empty"));
+      if (text) placed.push(text);
+    });
+    pool.querySelectorAll(".tile").forEach((tile) => {
+      const index = placed.indexOf(tile.dataset.text);
+      tile.hidden = index !== -1;
+      if (index !== -1) placed.splice(index, 1);
+    });
+  }
+
   loadPending();
 
   if (form) {
@@ -403,7 +426,7 @@
     const isPractice = !!document.getElementById("feedback") && !document.getElementById("flag-form");
 
     function enforceChooseLimit() {
-      if (kind !== "multiple") return;
+      if (kind !== "multiple" && kind !== "lines") return;
       const boxes = Array.from(form.querySelectorAll("input[name=choice]"));
       const checked = boxes.filter((box) => box.checked).length;
       boxes.forEach((box) => {
@@ -421,7 +444,7 @@
     // Practice shows feedback after the first save, so it waits for a complete answer there.
     function readyToSave() {
       if (!isPractice) return true;
-      if (kind === "multiple") {
+      if (kind === "multiple" || kind === "lines") {
         return form.querySelectorAll("input[name=choice]:checked").length === choose;
       }
       return true;
@@ -430,7 +453,7 @@
     form.addEventListener("change", (event) => {
       if (event.target.name === "gap") return;  // gaps save on input, debounced
       enforceChooseLimit();
-      if (!isPractice || (kind !== "order" && kind !== "gap" && readyToSave())) save(form);
+      if (!isPractice || (kind !== "order" && kind !== "gap" && kind !== "tiles" && readyToSave())) save(form);
     });
 
     let gapTimer = null;
@@ -466,7 +489,7 @@
     // Practice: orders and gaps are submitted with the button, since feedback follows.
     const saveButton = form.querySelector(".save-button");
     if (saveButton) {
-      if (isPractice && (kind === "order" || kind === "gap" || kind === "multiple")) {
+      if (isPractice && ["order", "gap", "tiles", "multiple", "lines"].includes(kind)) {
         saveButton.textContent = "Check answer";
       } else if (kind === "order") {
         // The shown order may already be the learner's answer: let them keep it as it is.
@@ -509,6 +532,98 @@
         dragged = null;
         if (!isPractice) save(form);
       });
+    }
+
+    // Tiles: drag a tile onto a gap with the mouse; or, by keyboard or touch, choose a tile
+    // then a gap (or a gap then a tile). Choosing a filled gap puts its tile back in the pool.
+    const pool = document.getElementById("tile-pool");
+    if (pool) {
+      let pickedTile = null;
+      let pickedSlot = null;
+      const slotInput = (slot) => form.querySelector('input[name=gap][data-gap="' + slot.dataset.gap + '"]');
+      const unpick = () => {
+        if (pickedTile) pickedTile.setAttribute("aria-pressed", "false");
+        if (pickedSlot) pickedSlot.classList.remove("awaiting");
+        pickedTile = null;
+        pickedSlot = null;
+      };
+      const changed = () => {
+        renderTiles();
+        if (!isPractice) save(form);
+      };
+      const place = (text, slot) => {
+        slotInput(slot).value = text;  // a tile it held goes back to the pool
+        unpick();
+        changed();
+        slot.focus();
+      };
+      const firstTile = () => pool.querySelector(".tile:not([hidden])");
+
+      pool.addEventListener("click", (event) => {
+        const tile = event.target.closest(".tile");
+        if (!tile || form.dataset.locked === "1") return;
+        if (pickedSlot) {
+          place(tile.dataset.text, pickedSlot);
+          return;
+        }
+        const again = pickedTile === tile;
+        unpick();
+        if (!again) {
+          pickedTile = tile;
+          tile.setAttribute("aria-pressed", "true");
+          setStatus("Tile " + tile.dataset.text + " chosen: now choose a gap.", "pending");
+        }
+      });
+      form.querySelectorAll(".tile-slot").forEach((slot) => {
+        slot.addEventListener("click", () => {
+          if (form.dataset.locked === "1") return;
+          if (pickedTile) {
+            place(pickedTile.dataset.text, slot);
+          } else if (slotInput(slot).value) {
+            slotInput(slot).value = "";
+            unpick();
+            changed();
+          } else {
+            const again = pickedSlot === slot;
+            unpick();
+            if (!again) {
+              pickedSlot = slot;
+              slot.classList.add("awaiting");
+              setStatus("Gap " + slot.dataset.gap + " chosen: now choose a tile.", "pending");
+              const tile = firstTile();
+              if (tile) tile.focus();
+            }
+          }
+        });
+        slot.addEventListener("dragover", (event) => {
+          event.preventDefault();
+          slot.classList.add("drop-target");
+        });
+        slot.addEventListener("dragleave", () => slot.classList.remove("drop-target"));
+        slot.addEventListener("drop", (event) => {
+          event.preventDefault();
+          slot.classList.remove("drop-target");
+          const text = event.dataTransfer.getData("text/plain");
+          const tile = Array.from(pool.querySelectorAll(".tile")).find((t) => t.dataset.text === text && !t.hidden);
+          if (tile && form.dataset.locked !== "1") place(text, slot);
+        });
+      });
+      pool.addEventListener("dragstart", (event) => {
+        const tile = event.target.closest(".tile");
+        if (!tile) return;
+        unpick();
+        event.dataTransfer.setData("text/plain", tile.dataset.text);
+        event.dataTransfer.effectAllowed = "move";
+        tile.classList.add("dragging");
+      });
+      pool.addEventListener("dragend", (event) => {
+        const tile = event.target.closest(".tile");
+        if (tile) tile.classList.remove("dragging");
+      });
+      document.addEventListener("keydown", (event) => {
+        if (event.key === "Escape") unpick();
+      });
+      renderTiles();
     }
 
     // Keyboard shortcuts: 1–9 choose, N/P next/previous, F flag.
