@@ -136,14 +136,21 @@ def confirm_view(request: HttpRequest, *, model_admin: admin.ModelAdmin) -> Http
     del request.session[SESSION_KEY]
     try:
         paths = sorted(directory.iterdir())
-        report = import_content(paths=paths, dry_run=False)
+        # Edited questions the instructor chose, on the dry run's screen, to overwrite.
+        take_file = request.POST.getlist("take_file")
+        report = import_content(paths=paths, dry_run=False, take_file=take_file)
     finally:
         shutil.rmtree(directory, ignore_errors=True)
     if report.ok:
         messages.success(
             request,
             f"Imported {len(paths)} file(s): {report.created} question(s) created, "
-            f"{report.updated} updated, {report.unchanged} unchanged, {report.retired} retired.",
+            f"{report.updated} updated, {report.unchanged} unchanged, {report.retired} retired"
+            + (
+                f"; {len(report.conflicts)} edited question(s) kept as they are."
+                if report.conflicts
+                else "."
+            ),
         )
     else:
         messages.error(request, "The import was refused; nothing was written.")

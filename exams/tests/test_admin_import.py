@@ -306,3 +306,22 @@ def test_learners_are_sent_to_the_admin_login(client):
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_dry_run_lists_edited_questions_and_only_ticked_ones_take_the_file(author_client, syllabus):
+    upload_and_confirm = upload(author_client, ("sample.yaml", SAMPLE_TEXT))
+    author_client.post(CONFIRM_URL, {"token": upload_and_confirm.context["token"]})
+    for question_id in ("pipeline-single", "pipeline-order"):
+        Question.objects.filter(original_id=question_id).update(explanation="Edited in admin.")
+
+    response = upload(author_client, ("sample.yaml", SAMPLE_TEXT))
+
+    html = response.content.decode()
+    assert 'id="import-conflicts"' in html
+    assert html.count('name="take_file"') == 2
+    author_client.post(
+        CONFIRM_URL, {"token": response.context["token"], "take_file": ["pipeline-single"]}
+    )
+    explanations = dict(Question.objects.values_list("original_id", "explanation"))
+    assert explanations["pipeline-single"] != "Edited in admin."
+    assert explanations["pipeline-order"] == "Edited in admin."
