@@ -229,6 +229,8 @@ class QuestionAdmin(admin.ModelAdmin):
     # Saving: rendering only (validation lives in the form and the formset)
 
     def save_model(self, request, obj: Question, form, change: bool) -> None:
+        for name in LINE_BROKEN_FIELDS:
+            setattr(obj, name, _unix_newlines(getattr(obj, name)))
         obj.html_content = render_markdown(obj.text)
         obj.explanation_html = render_markdown(obj.explanation or "")
         if change and KEY_FIELDS.intersection(form.changed_data):
@@ -279,6 +281,7 @@ class QuestionAdmin(admin.ModelAdmin):
         )
         answers = formset.save(commit=False)
         for answer in answers:
+            answer.text = _unix_newlines(answer.text)
             answer.html_content = html.escape(answer.text)
             answer.save()
         for answer in formset.deleted_objects:
@@ -416,6 +419,15 @@ class QuestionAdmin(admin.ModelAdmin):
             "media": self.media + form.media,
         }
         return TemplateResponse(request, "admin/exams/question/bulk_action.html", context)
+
+
+# Browsers send a textarea's line breaks as CRLF: stored as sent, a multi-line option such as
+# "0\r\n1" would never equal the "0\n1" its code prints, and the verifier would call it wrong.
+LINE_BROKEN_FIELDS = ("text", "code_snippet", "stdin", "expected_output", "explanation")
+
+
+def _unix_newlines(value):
+    return value.replace("\r\n", "\n") if isinstance(value, str) else value
 
 
 def _plain(queryset: QuerySet[Question]) -> QuerySet[Question]:

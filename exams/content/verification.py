@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from exams.content.exporting import question_document, questions_for_export
 from exams.content.parsing import ParsedQuestion
+from exams.isolation import require_isolation
 from exams.models import KeyVerdict, Question
 from exams.verifier import (
     ERROR,
@@ -113,6 +114,8 @@ def verify_documents(
     """Verdicts for these documents, in order: remembered ones from the cache, the others by
     running them (and then remembered). Raises SandboxUnavailable only when something must
     run and the jail cannot be built."""
+    if not use_cache:
+        require_isolation()  # asked to run everything: say at once when it cannot
     keys = [verdict_key(document) for document in documents]
     cached = (
         {verdict.key_hash: verdict for verdict in KeyVerdict.objects.filter(key_hash__in=keys)}

@@ -129,6 +129,25 @@ def test_add_question_with_inline_answers_renders_its_html(admin_client, exam, t
     assert "The key was verified by running the code." in message_texts(response)
 
 
+def test_line_breaks_sent_by_the_browser_do_not_break_a_multiline_key(
+    admin_client, exam, topic, jail
+):
+    # Browsers submit textarea line breaks as CRLF; the code prints LF.
+    answers = [
+        {"text": "0\r\n1", "is_correct": True, "explanation": "range(2) gives 0, 1."},
+        {"text": "1\r\n2", "explanation": "range starts at 0."},
+    ]
+    data = question_data(
+        exam=exam, topic=topic, answers=answers, code_snippet="for i in range(2):\r\n    print(i)"
+    )
+
+    admin_client.post(ADD_URL, data)
+
+    question = Question.objects.get(original_id="adm-001")
+    assert question.verification_status == Question.VerificationStatus.VERIFIED
+    assert question.answers.get(is_correct=True).text == "0\n1"
+
+
 def test_saving_a_wrong_key_says_so_and_holds_the_question_back(admin_client, exam, topic, jail):
     response = admin_client.post(
         ADD_URL,

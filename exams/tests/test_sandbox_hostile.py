@@ -307,4 +307,4 @@ def test_a_missing_bwrap_is_named_by_the_probe(monkeypatch):
 def test_verify_questions_command_without_the_jail_fails_with_the_reason(monkeypatch):
     monkeypatch.setattr(isolation, "isolation_problem", lambda: "bwrap is not installed")
     with pytest.raises(CommandError, match=r"refuses to run question code.*bwrap is not installed"):
-        call_command("verify_questions")
+        call_command("verify_questions", "--all")
