@@ -74,7 +74,7 @@ class QuestionAdmin(admin.ModelAdmin):
     inlines = [AnswerInline]
     list_display = (
         "original_id", "short_text", "objective", "kind", "difficulty", "verification_status",
-        "is_active", "origin", open_report_count_column, "times_answered", "facility",
+        "is_active", open_report_count_column, "times_answered", "facility",
     )  # fmt: skip
     list_display_links = ("original_id", "short_text")
     list_filter = (
