@@ -20,6 +20,9 @@ def wait_saved(page: Page) -> None:
 
 def answer_item(page: Page, kind: str) -> dict:
     """Answer the current item; returns what to look for after a reload."""
+    # The first item is reached by a redirect: its URL shows before attempt.js has run, and
+    # typing into a gap before then saves nothing (the page's script wires the inputs).
+    page.wait_for_load_state("load")
     form = page.locator("#answer-form")
     if kind == "single":
         radio = form.locator("input[name=choice]").nth(1)
