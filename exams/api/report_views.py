@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from exams import reports
-from exams.api.views import attempt_for_user
+from exams.api.views import attempt_for_user, require_database_id
 from exams.models import ItemReport, UserResponse
 from pcep_site.api import COMMON_ERRORS, NOT_FOUND, error_response
 
@@ -76,7 +76,7 @@ class ItemReportView(APIView):
         item = get_object_or_404(
             UserResponse.objects.select_related("question"),
             session=attempt,
-            question_id=question_id,
+            question_id=require_database_id(question_id),
         )
         incoming = ItemReportRequestSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)

@@ -7,6 +7,7 @@ another learner's attempt is a 404, as on the pages.
 from __future__ import annotations
 
 from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
@@ -45,8 +46,20 @@ NO_QUESTIONS = error_response(
 )
 
 
+# The largest id a bigint column holds (SQLite's and PostgreSQL's): a larger one in a URL
+# names nothing, and handing it to the database would overflow instead of a 404.
+MAX_DATABASE_ID = 2**63 - 1
+
+
+def require_database_id(value: int) -> int:
+    if value > MAX_DATABASE_ID:
+        raise Http404
+    return value
+
+
 def attempt_for_user(request, attempt_id: int) -> ExamSession:
     """The caller's own attempt, finished first if its time ran out; anyone else's is a 404."""
+    require_database_id(attempt_id)
     attempt = get_object_or_404(
         ExamSession.objects.select_related("exam"), pk=attempt_id, user=request.user
     )

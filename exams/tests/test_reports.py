@@ -435,3 +435,17 @@ def test_inline_and_column_for_the_question_admin(reported):
     assert open_report_count_column(first) == 1
     annotated = with_open_report_count(Question.objects.filter(pk=first.pk)).get()
     assert open_report_count_column(annotated) == 1
+
+
+def test_api_ids_beyond_any_database_column_are_404_not_a_crash(user, exam):
+    # Found by schemathesis: the id overflowed the bigint on its way to the database (500).
+    attempt = services.start_attempt(user=user, exam=exam)
+    client = api_client(user)
+
+    for url in (
+        f"{API}/attempts/{attempt.pk}/items/{2**70}/report/",
+        f"{API}/attempts/{2**70}/items/1/report/",
+    ):
+        response = client.post(url, {"reason": "typo"}, format="json")
+        assert response.status_code == 404
+        assert response.json()["error"]["code"] == "not_found"
