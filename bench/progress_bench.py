@@ -1,0 +1,175 @@
+"""Benchmark: server time of the Progress and home pages for a learner with a long history.
+
+Run from the project folder (importing the bank verifies its keys, so it needs bubblewrap):
+
+    DEBUG=true .venv/bin/python bench/progress_bench.py [--learner 5000] [--total 500000]
+
+It fills a throwaway SQLite database with the bundled bank and `--total` responses spread
+over many learners (the measured learner holds `--learner` of them, half practice and half
+finished mock exams over 90 days), then renders each page through Django's test client
+(the whole request inside Django: middleware, views, queries, templates) and prints the
+median and worst of the timed runs with the number of queries. Target (issue 11): the
+Progress page under 50 ms with 5,000 responses for the learner and 500,000 in the database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+ITEMS_PER_SESSION = 30
+TARGET_MS = 50.0
+
+
+def fill(*, learner_responses: int, total_responses: int, rng: random.Random):
+    """The measured learner and the crowd, written with bulk inserts."""
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from exams.models import Exam, ExamSession, Question, UserResponse
+
+    user_model = get_user_model()
+    exam = Exam.objects.filter(kind=Exam.Kind.MOCK).order_by("id").first()
+    questions = list(Question.objects.drawable().values_list("id", "points"))
+    now = timezone.now()
+    crowd_size = max((total_responses - learner_responses) // learner_responses, 1) * 10
+    learner = user_model.objects.create_user("bench-learner", "bench@example.com", "x")
+    crowd = user_model.objects.bulk_create(
+        user_model(username=f"crowd-{n}", email=f"crowd-{n}@example.com") for n in range(crowd_size)
+    )
+    plan = [(learner, learner_responses)]
+    rest = total_responses - learner_responses
+    plan += [(user, rest // crowd_size) for user in crowd]
+    for user, responses in plan:
+        sessions = []
+        for number in range(responses // ITEMS_PER_SESSION):
+            start = now - timedelta(days=rng.uniform(0, 90))
+            is_exam = number % 2 == 0
+            sessions.append(
+                ExamSession(
+                    user=user,
+                    exam=exam if is_exam else None,
+                    mode=ExamSession.Mode.EXAM if is_exam else ExamSession.Mode.PRACTICE,
+                    start_time=start,
+                    end_time=start + timedelta(minutes=35),
+                    is_completed=True,
+                    total_questions=ITEMS_PER_SESSION,
+                    points_possible=1000 if is_exam else 0,
+                    scaled_score=rng.randint(400, 1000) if is_exam else None,
+                )
+            )
+        sessions = ExamSession.objects.bulk_create(sessions, batch_size=2000)
+        rows = []
+        for session in sessions:
+            for position, (question_id, points) in enumerate(
+                rng.sample(questions, ITEMS_PER_SESSION), start=1
+            ):
+                right = rng.random() < 0.7
+                rows.append(
+                    UserResponse(
+                        session=session,
+                        question_id=question_id,
+                        position=position,
+                        is_correct=right,
+                        is_skipped=False,
+                        points_earned=points if right else 0,
+                        time_taken=rng.uniform(20, 90),
+                        answered_at=session.start_time + timedelta(minutes=position),
+                        response_data={},
+                    )
+                )
+        UserResponse.objects.bulk_create(rows, batch_size=5000)
+    from progress.services import refresh_progress
+
+    refresh_progress(
+        user=learner, topic_ids=list(exam.syllabus.modules.values_list("topics", flat=True))
+    )
+    return learner
+
+
+def measure(client, url: str, *, runs: int) -> tuple[float, float, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)  # warm caches the way a second visit would
+    timings = []
+    for _ in range(runs):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            response = client.get(url)
+            timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    return statistics.median(timings), max(timings), len(queries)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--learner", type=int, default=5000)
+    parser.add_argument("--total", type=int, default=500_000)
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--profile", action="store_true", help="print where the time goes")
+    arguments = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="progress-bench-") as temporary:
+        os.environ["DJANGO_SETTINGS_MODULE"] = "pcep_site.settings"
+        os.environ["DATABASE_URL"] = f"sqlite:///{Path(temporary) / 'bench.sqlite3'}"
+        os.environ.setdefault("DEBUG", "true")
+        sys.path.insert(0, str(PROJECT_DIR))
+        import django
+
+        django.setup()
+        from django.conf import settings
+        from django.core.management import call_command
+        from django.test import Client
+
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+        call_command("migrate", verbosity=0)
+        call_command("load_syllabus", verbosity=0)
+        call_command(
+            "import_questions", *map(str, sorted(PROJECT_DIR.glob("content/questions/*.yaml"))),
+            verbosity=0,
+        )  # fmt: skip
+        started = time.perf_counter()
+        learner = fill(
+            learner_responses=arguments.learner,
+            total_responses=arguments.total,
+            rng=random.Random(11),
+        )
+        from exams.models import UserResponse
+
+        print(
+            f"filled {UserResponse.objects.count():,} responses "
+            f"({UserResponse.objects.filter(session__user=learner).count():,} the learner's) "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
+        client = Client()
+        client.force_login(learner)
+        worst_median = 0.0
+        for name, url in (("Progress page", "/progress/"), ("home page", "/")):
+            median, worst, queries = measure(client, url, runs=arguments.runs)
+            worst_median = max(worst_median, median) if name == "Progress page" else worst_median
+            print(
+                f"{name}: median {median:.1f} ms, worst {worst:.1f} ms over "
+                f"{arguments.runs} runs, {queries} queries"
+            )
+        if arguments.profile:
+            import cProfile
+            import pstats
+
+            profiler = cProfile.Profile()
+            profiler.runcall(client.get, "/progress/")
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+        verdict = "met" if worst_median < TARGET_MS else "NOT met"
+        print(f"target: Progress page under {TARGET_MS:.0f} ms: {verdict}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
