@@ -1,8 +1,11 @@
-"""Account forms: sign-up (username, email, a password checked by Django's validators) and
-naming a new API token."""
+"""Account forms: sign-up (username, email, a password checked by Django's validators),
+naming a new API token, the exam date, and confirming an account's deletion."""
+
+from datetime import date
 
 from django import forms
 from django.contrib.auth.forms import UserCreationForm
+from django.utils import timezone
 
 from accounts.models import ApiToken, User
 
@@ -33,3 +36,63 @@ class ApiTokenForm(forms.Form):
             }
         ),
     )
+
+
+# A real exam is booked weeks or months ahead; a date further away is almost surely a typo.
+MAX_YEARS_TO_EXAM = 2
+
+
+def _years_later(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February in a year that has none
+        return day.replace(year=day.year + years, day=28)
+
+
+class ExamDateForm(forms.Form):
+    exam_date = forms.DateField(
+        label="Exam date",
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        help_text="Optional. The study plan counts the days left and paces your practice to it. "
+        "Leave empty to remove it.",
+        error_messages={"invalid": "Enter a real date, e.g. 2027-03-15."},
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def clean_exam_date(self) -> date | None:
+        exam_date = self.cleaned_data["exam_date"]
+        if exam_date is None:
+            return None
+        today = timezone.localdate()
+        if exam_date < today:
+            raise forms.ValidationError("The exam date has to be today or later.")
+        latest = _years_later(today, MAX_YEARS_TO_EXAM)
+        if exam_date > latest:
+            raise forms.ValidationError(
+                f"The exam date can be at most {MAX_YEARS_TO_EXAM} years ahead "
+                f"(until {latest:%-d %B %Y})."
+            )
+        return exam_date
+
+
+class DeleteAccountForm(forms.Form):
+    """Deleting an account cannot be undone, so the learner proves it is them once more."""
+
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(
+                "That is not your password, so nothing was deleted.", code="wrong_password"
+            )
+        return password

@@ -1,15 +1,23 @@
-"""Account rules: issuing, using and revoking REST API tokens."""
+"""Account rules: REST API tokens, the exam date, and the learner's own data (export, deletion).
+
+docs/privacy.md says what an export holds and what deleting an account removes.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from collections import defaultdict
+from datetime import date, timedelta
 
+from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import ApiToken, User
+from exams.models import ExamSession, ItemReport, UserResponse, WebhookDelivery
+from progress.models import UserProgress
+from progress.study_plan import EXAM_DATE_KEY
 
 TOKEN_PREFIX = "pcep_"
 SHOWN_PREFIX_LENGTH = len(TOKEN_PREFIX) + 6
@@ -83,3 +91,187 @@ def user_for_api_token(*, key: str) -> tuple[User, ApiToken] | None:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
     return token.user, token
+
+
+# The exam date -------------------------------------------------------------------------
+
+
+def set_exam_date(*, user: User, exam_date: date | None) -> User:
+    """Store (or, with None, clear) the learner's exam date; the study plan paces to it."""
+    profile = dict(user.profile_data or {})
+    if exam_date is None:
+        profile.pop(EXAM_DATE_KEY, None)
+    else:
+        profile[EXAM_DATE_KEY] = exam_date.isoformat()
+    user.profile_data = profile
+    user.save(update_fields=["profile_data"])
+    return user
+
+
+# The learner's data ----------------------------------------------------------------------
+
+EXPORT_FORMAT_VERSION = 1
+# Everything on the account row except the password hash.
+EXPORTED_ACCOUNT_FIELDS = (
+    "id",
+    "username",
+    "email",
+    "first_name",
+    "last_name",
+    "date_joined",
+    "last_login",
+    "is_active",
+    "is_staff",
+    "is_superuser",
+    "profile_data",
+)
+
+
+def _moment(value):
+    return value.isoformat() if value else None
+
+
+def _answer_given(response: UserResponse) -> dict:
+    """What the learner chose or typed, with option texts from the copy the attempt showed."""
+    stored = response.response_data or {}
+    shown = {answer["id"]: answer["text"] for answer in stored.get("shown", {}).get("answers", [])}
+    given = {}
+    for key in ("choices", "order"):
+        if stored.get(key):
+            given[key] = [shown.get(answer_id, answer_id) for answer_id in stored[key]]
+    if stored.get("gaps"):
+        given["gaps"] = list(stored["gaps"])
+    return given
+
+
+def _response_row(response: UserResponse) -> dict:
+    question = response.question
+    return {
+        "position": response.position,
+        "question_id": question.original_id if question else None,
+        "question": question.text if question else None,
+        "objective": (response.response_data or {}).get("shown", {}).get("objective"),
+        "answer_given": _answer_given(response),
+        "answered_at": _moment(response.answered_at),
+        "skipped": response.answered_at is None,
+        "bookmarked": response.is_bookmarked,
+        "is_correct": response.is_correct,
+        "points_earned": response.points_earned,
+        "points": question.points if question else None,
+        "time_taken_seconds": response.time_taken,
+    }
+
+
+def export_user_data(*, user: User) -> dict:
+    """All of the learner's data as JSON-ready values, in a fixed number of queries.
+
+    API tokens are listed by name and dates only: neither the secret nor its fingerprint.
+    """
+    responses_by_session: dict[int, list[dict]] = defaultdict(list)
+    for response in (
+        UserResponse.objects.filter(session__user=user)
+        .select_related("question")
+        .order_by("session_id", "position", "id")
+    ):
+        responses_by_session[response.session_id].append(_response_row(response))
+    attempts = [
+        {
+            "id": attempt.pk,
+            "mode": attempt.mode,
+            "title": (
+                attempt.exam.title if attempt.exam else (attempt.session_data or {}).get("title")
+            ),
+            "started_at": _moment(attempt.start_time),
+            "finished_at": _moment(attempt.end_time),
+            "is_completed": attempt.is_completed,
+            "score_percent": attempt.score,
+            "scaled_score": attempt.scaled_score,
+            "max_score": attempt.max_score,
+            "passed": attempt.passed,
+            "points_earned": attempt.points_earned,
+            "points_possible": attempt.points_possible,
+            "time_spent_seconds": attempt.time_spent,
+            "responses": responses_by_session.get(attempt.pk, []),
+        }
+        for attempt in ExamSession.objects.for_user(user).select_related("exam").order_by("id")
+    ]
+    progress = [
+        {
+            "objective": row.topic.code if row.topic else None,
+            "objective_name": row.topic.name if row.topic else None,
+            "mastery": row.proficiency_level,
+            "questions_attempted": row.questions_attempted,
+            "questions_correct": row.questions_correct,
+            "average_time_seconds": row.average_time,
+            "last_practice_date": _moment(row.last_practice_date),
+        }
+        for row in UserProgress.objects.for_user(user).select_related("topic").order_by("id")
+    ]
+    tokens = [
+        {
+            "name": token.name,
+            "created_at": _moment(token.created_at),
+            "last_used_at": _moment(token.last_used_at),
+            "revoked_at": _moment(token.revoked_at),
+        }
+        for token in ApiToken.objects.for_user(user).only(
+            "name", "created_at", "last_used_at", "revoked_at"
+        )
+    ]
+    problem_reports = [
+        {
+            "question_id": report.question.original_id,
+            "reason": report.reason,
+            "message": report.message,
+            "status": report.status,
+            "created_at": _moment(report.created_at),
+            "resolution": report.resolution,
+        }
+        for report in ItemReport.objects.filter(user=user).select_related("question").order_by("id")
+    ]
+    account = {field: getattr(user, field) for field in EXPORTED_ACCOUNT_FIELDS}
+    account.update(date_joined=_moment(user.date_joined), last_login=_moment(user.last_login))
+    return {
+        "format_version": EXPORT_FORMAT_VERSION,
+        "exported_at": timezone.now().isoformat(),
+        "account": account,
+        "attempts": attempts,
+        "progress": progress,
+        "review_cards": _review_cards(user),
+        "api_tokens": tokens,
+        "problem_reports": problem_reports,
+    }
+
+
+def _review_cards(user: User) -> list[dict] | None:
+    """The learner's spaced-review cards, or None where spaced review is not installed."""
+    # Looked up by name: progress.ReviewCard is built beside this export (issue 11).
+    try:
+        review_card = apps.get_model("progress", "ReviewCard")
+    except LookupError:
+        return None
+    return [
+        {
+            field: value.isoformat() if hasattr(value, "isoformat") else value
+            for field, value in card.items()
+            if field != "user_id"
+        }
+        for card in review_card.objects.filter(user=user).order_by("pk").values()
+    ]
+
+
+def delete_account(*, user: User) -> None:
+    """Delete the learner and everything that is theirs (docs/privacy.md).
+
+    The schema's ON DELETE CASCADE removes their attempts with their responses, their
+    progress rows and their tokens; problem reports they filed stay, without their name
+    (SET NULL). Item statistics are recomputed from the responses that remain, so this
+    learner's answers leave them.
+    """
+    with transaction.atomic():
+        # Webhook payloads are copies outside the cascade: drop the name from the log.
+        deliveries = list(WebhookDelivery.objects.filter(payload__attempt__user__id=user.pk))
+        for delivery in deliveries:
+            delivery.payload["attempt"]["user"] = None
+        WebhookDelivery.objects.bulk_update(deliveries, ["payload"])
+        user.delete()

@@ -1,4 +1,5 @@
-"""Sign-up, log-in, log-out, password change and reset, profile and its API tokens."""
+"""Sign-up, log-in, log-out, password change and reset, profile (exam date, API tokens, the
+learner's data)."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
@@ -10,6 +11,9 @@ app_name = "accounts"
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
     path("profile/", views.profile, name="profile"),
+    path("profile/exam-date/", views.set_exam_date, name="exam_date"),
+    path("profile/my-data.json", views.download_my_data, name="my_data"),
+    path("profile/delete/", views.delete_account, name="delete"),
     path("profile/tokens/", views.create_api_token, name="token_create"),
     path("profile/tokens/<int:token_id>/revoke/", views.revoke_api_token, name="token_revoke"),
     path("login/", auth_views.LoginView.as_view(), name="login"),

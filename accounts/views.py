@@ -1,18 +1,20 @@
-"""Account pages: sign up, profile and its API tokens (log-in and passwords use Django's
-own views)."""
+"""Account pages: sign up, profile with its exam date and API tokens, the learner's data
+(download, account deletion). Log-in and passwords use Django's own views."""
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import services
-from accounts.forms import ApiTokenForm, SignUpForm
+from accounts.forms import ApiTokenForm, DeleteAccountForm, ExamDateForm, SignUpForm
 from accounts.models import ApiToken
 from exams.models import ExamSession
+from progress.study_plan import stored_exam_date
 
 
 def signup(request: HttpRequest) -> HttpResponse:
@@ -56,18 +58,64 @@ def revoke_api_token(request: HttpRequest, token_id: int) -> HttpResponse:
     return redirect("accounts:profile")
 
 
+@login_required
+@require_POST
+def set_exam_date(request: HttpRequest) -> HttpResponse:
+    form = ExamDateForm(request.POST)
+    if not form.is_valid():
+        return _render_profile(request, ApiTokenForm(), exam_date_form=form, status=400)
+    exam_date = form.cleaned_data["exam_date"]
+    services.set_exam_date(user=request.user, exam_date=exam_date)
+    if exam_date:
+        messages.success(request, f"Exam date set to {exam_date:%-d %B %Y}.")
+    else:
+        messages.success(request, "Exam date removed.")
+    return redirect("accounts:profile")
+
+
+@login_required
+@require_GET
+@never_cache  # personal data: no browser or proxy may keep a copy
+def download_my_data(request: HttpRequest) -> HttpResponse:
+    response = JsonResponse(
+        services.export_user_data(user=request.user), json_dumps_params={"indent": 2}
+    )
+    filename = f"pcep-data-{request.user.username}-{timezone.localdate():%Y-%m-%d}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete_account(request: HttpRequest) -> HttpResponse:
+    form = DeleteAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        username = request.user.username
+        services.delete_account(user=request.user)
+        logout(request)
+        messages.success(request, f"The account “{username}” and its data are deleted.")
+        return redirect("home")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/delete_confirm.html", {"form": form}, status=status)
+
+
 def _render_profile(
     request: HttpRequest,
     token_form: ApiTokenForm,
     *,
+    exam_date_form: ExamDateForm | None = None,
     new_token: ApiToken | None = None,
     new_key: str | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     attempts = ExamSession.objects.for_user(request.user)
+    if exam_date_form is None:
+        exam_date_form = ExamDateForm(initial={"exam_date": stored_exam_date(request.user)})
     return render(
         request,
         "accounts/profile.html",
         {
+            "exam_date_form": exam_date_form,
             "finished_count": attempts.completed().count(),
             "in_progress_count": attempts.in_progress().count(),
             "token_form": token_form,
@@ -76,4 +124,5 @@ def _render_profile(
             "new_token": new_token,
             "new_key": new_key,
         },
+        status=status,
     )

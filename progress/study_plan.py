@@ -1,0 +1,207 @@
+"""The study plan: which objectives to practise next, and the pace to an exam date.
+
+An objective's expected gain is the mock exam points it is worth (its share of the points a
+fresh attempt draws from the bank, by the blueprint) times the room the learner has to
+improve on its items (1 − the chance of answering them right under the mastery estimate).
+
+Certainty enters through the mastery model itself, not through a separate factor: an
+objective with few answers has its estimate pulled towards the learner's general level
+(the two-level prior of docs/mastery.md), so its room to improve is that of the learner in
+general; an objective without answers gets exactly the prior and is labelled "not practised
+yet". Multiplying by a confidence factor instead would push the unpractised objectives,
+which a plan should surface, to the bottom.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.utils import timezone
+
+from exams.models import Exam
+from progress.mastery import chance_correct
+from progress.readiness import BankItem
+from progress.selectors import (
+    evidence_responses,
+    masteries_from,
+    mock_exam_shape,
+    progress_by_objective,
+)
+
+DRILL_ITEMS = 10
+# Where the profile keeps the exam date (an ISO date string); accounts.forms validates it.
+EXAM_DATE_KEY = "exam_date"
+
+try:  # spaced review is built beside this module; the pace counts its due cards once it exists
+    from progress.review import due_review_count
+except ImportError:
+    due_review_count = None
+
+
+@dataclass(frozen=True)
+class PlanEntry:
+    topic_id: int
+    code: str
+    name: str
+    block: int
+    expected_gain: int  # exam points, rounded
+    answered: int
+    reason: str
+
+    @property
+    def practised(self) -> bool:
+        return self.answered > 0
+
+
+@dataclass(frozen=True)
+class StudyPlan:
+    entries: list[PlanEntry]
+    max_score: int | None  # the mock exam's scale; None when there is no mock exam
+    exam_date: date | None  # only a date still ahead (or today)
+    days_left: int | None
+    items_per_day: int | None
+    due_reviews: int | None  # None when spaced review does not exist
+    note: str = ""  # why a stored exam date was ignored
+
+    @property
+    def drill_items(self) -> int:
+        return DRILL_ITEMS
+
+
+def stored_exam_date(user) -> date | None:
+    """The learner's exam date from their profile, or None if unset or unreadable."""
+    value = (user.profile_data or {}).get(EXAM_DATE_KEY)
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def _mock_exam(syllabus) -> Exam | None:
+    # The exam progress.selectors.readiness predicts, so that plan and prediction agree.
+    exams = Exam.objects.active().filter(kind=Exam.Kind.MOCK).exclude(blueprint={})
+    if syllabus is not None:
+        exams = exams.filter(syllabus=syllabus)
+    return exams.order_by("id").first()
+
+
+def _exam_points_by_objective(*, exam: Exam) -> tuple[dict[int, float], dict[int, list[BankItem]]]:
+    """Expected exam points of each objective on a fresh attempt, and its drawable items.
+
+    A block draws `blueprint[block]` items uniformly from its bank items, so an objective's
+    expected points are count × (its items' points ÷ the block's items); the score scales
+    points earned over points possible to max_score.
+    """
+    shape = mock_exam_shape(exam=exam)
+    expected_points: dict[int, float] = defaultdict(float)
+    items_by_topic: dict[int, list[BankItem]] = defaultdict(list)
+    expected_possible = 0.0
+    for block, count in shape.blueprint.items():
+        items = shape.items_by_block.get(block, [])
+        if not items:
+            continue
+        for item in items:
+            expected_points[item.topic_id] += count * item.points / len(items)
+            items_by_topic[item.topic_id].append(item)
+        expected_possible += count * sum(item.points for item in items) / len(items)
+    if not expected_possible:
+        return {}, {}
+    return (
+        {
+            topic_id: shape.max_score * points / expected_possible
+            for topic_id, points in expected_points.items()
+        },
+        items_by_topic,
+    )
+
+
+def _reason(*, gain: int, answered: int, chance: float, block: int) -> str:
+    if not answered:
+        return (
+            f"Not practised yet: worth about {gain} more points on a fresh mock exam "
+            f"if mastered (block {block})."
+        )
+    return (
+        f"You answer about {round(chance * 100)}% of its items right after "
+        f"{answered} answer{'s' if answered != 1 else ''}; mastering it is worth about "
+        f"{gain} more points."
+    )
+
+
+def _pace(*, today: date, exam_date: date | None, entries: list[PlanEntry], user):
+    """Days left, items a day and due reviews, or Nones (with a note) without a usable date."""
+    due_reviews = due_review_count(user=user) if due_review_count is not None else None
+    if exam_date is None:
+        return None, None, None, due_reviews, ""
+    if exam_date < today:
+        note = (
+            f"Your exam date {exam_date:%-d %B %Y} has passed, so the plan ignores it; "
+            "set a new one on your profile."
+        )
+        return None, None, None, due_reviews, note
+    days_left = (exam_date - today).days
+    items = DRILL_ITEMS * len(entries) + (due_reviews or 0)
+    # On the exam day itself there is still that one day to practise.
+    items_per_day = math.ceil(items / max(days_left, 1)) if items else 0
+    return exam_date, days_left, items_per_day, due_reviews, ""
+
+
+def study_plan(*, user, syllabus=None, now: datetime | None = None, limit: int = 3) -> StudyPlan:
+    """The `limit` objectives with the highest expected gain, and the pace to the exam date."""
+    now = now or timezone.now()
+    exam = _mock_exam(syllabus)
+    entries: list[PlanEntry] = []
+    if exam is not None:
+        exam_points, items_by_topic = _exam_points_by_objective(exam=exam)
+        rows = list(evidence_responses(user=user))
+        answered = Counter(row["question__topic_id"] for row in rows)
+        # Every drawable objective, with or without evidence: those without get the prior.
+        masteries = masteries_from(rows, now=now, topic_ids=list(items_by_topic))
+        candidates = []
+        for objective in progress_by_objective(user=user, syllabus=syllabus):
+            topic_id = objective["id"]
+            if topic_id not in items_by_topic:
+                continue  # nothing in the bank to draw or to drill
+            items = items_by_topic[topic_id]
+            ability = masteries[topic_id].ability
+            chance = sum(
+                chance_correct(ability=ability, difficulty=item.difficulty) for item in items
+            ) / len(items)
+            gain = exam_points[topic_id] * (1.0 - chance)
+            candidates.append((gain, objective, chance, answered[topic_id]))
+        # Ties (e.g. a learner with no answers at all) keep syllabus order: sorted is stable.
+        candidates.sort(key=lambda candidate: -candidate[0])
+        for gain, objective, chance, count in candidates[:limit]:
+            entries.append(
+                PlanEntry(
+                    topic_id=objective["id"],
+                    code=objective["code"],
+                    name=objective["name"],
+                    block=objective["module__number"],
+                    expected_gain=round(gain),
+                    answered=count,
+                    reason=_reason(
+                        gain=round(gain),
+                        answered=count,
+                        chance=chance,
+                        block=objective["module__number"],
+                    ),
+                )
+            )
+    exam_date, days_left, items_per_day, due_reviews, note = _pace(
+        today=timezone.localdate(now), exam_date=stored_exam_date(user), entries=entries, user=user
+    )
+    return StudyPlan(
+        entries=entries,
+        max_score=exam.max_score if exam is not None else None,
+        exam_date=exam_date,
+        days_left=days_left,
+        items_per_day=items_per_day,
+        due_reviews=due_reviews,
+        note=note,
+    )
