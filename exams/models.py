@@ -134,6 +134,9 @@ class Exam(models.Model):
     max_score = models.PositiveIntegerField(default=1000)
     # Items to draw per block, e.g. {"1": 7, "2": 8, "3": 7, "4": 8}; only for mock exams.
     blueprint = models.JSONField(default=dict, blank=True)
+    # Points each block's drawn items add up to, e.g. {"1": 180, "2": 290, "3": 250, "4": 280}:
+    # the real exam fixes every block's share of the score. Empty: any mix of points.
+    block_points = models.JSONField(default=dict, blank=True)
 
     objects = ExamQuerySet.as_manager()
 

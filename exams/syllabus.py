@@ -126,6 +126,10 @@ def load_syllabus(*, path: Path) -> SyllabusLoadResult:
             "pass_percent": exam_facts["pass_percent"],
             "max_score": exam_facts["max_points"],
             "blueprint": {str(block["number"]): block["items"] for block in data["blocks"]},
+            "block_points": {
+                str(block["number"]): exam_facts["max_points"] * block["weight_percent"] // 100
+                for block in data["blocks"]
+            },
         },
     )
     return SyllabusLoadResult(

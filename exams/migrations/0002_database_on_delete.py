@@ -59,7 +59,9 @@ def _sqlite(schema_editor, *, apply: bool) -> None:
         if action == "CASCADE":
             body = f"DELETE FROM {quote(table)} WHERE {quote(column)} = OLD.id;"
         else:
-            body = f"UPDATE {quote(table)} SET {quote(column)} = NULL WHERE {quote(column)} = OLD.id;"
+            body = (
+                f"UPDATE {quote(table)} SET {quote(column)} = NULL WHERE {quote(column)} = OLD.id;"
+            )
         schema_editor.execute(
             f"CREATE TRIGGER {trigger} AFTER DELETE ON {quote(parent)} FOR EACH ROW BEGIN {body} END"
         )
@@ -79,6 +81,24 @@ def apply_rules(apps, schema_editor) -> None:
 
 def remove_rules(apps, schema_editor) -> None:
     _set_rules(apps, schema_editor, apply=False)
+
+
+def sqlite_table_rebuild_around(*operations):
+    """`operations` wrapped for a later migration that makes SQLite rebuild a table these
+    triggers name: the triggers come off before and go back after (reversibly)."""
+
+    def triggers(*, apply: bool):
+        def run(apps, schema_editor):
+            if schema_editor.connection.vendor == "sqlite":
+                _sqlite(schema_editor, apply=apply)
+
+        return run
+
+    return [
+        migrations.RunPython(triggers(apply=False), triggers(apply=True)),
+        *operations,
+        migrations.RunPython(triggers(apply=True), triggers(apply=False)),
+    ]
 
 
 class Migration(migrations.Migration):

@@ -11,14 +11,6 @@ from django.db import migrations, models
 _on_delete = importlib.import_module("exams.migrations.0002_database_on_delete")
 
 
-def _sqlite_triggers(*, apply: bool):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "sqlite":
-            _on_delete._sqlite(schema_editor, apply=apply)
-
-    return run
-
-
 def mark_imported_questions(apps, schema_editor):
     """Questions already in a file's set came from that file. Their imported hash is left
     empty: the next import cannot tell an admin edit made before this migration from the
@@ -33,8 +25,7 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
-    operations = [
-        migrations.RunPython(_sqlite_triggers(apply=False), _sqlite_triggers(apply=True)),
+    operations = _on_delete.sqlite_table_rebuild_around(
         migrations.CreateModel(
             name="KeyVerdict",
             fields=[
@@ -240,5 +231,4 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(mark_imported_questions, migrations.RunPython.noop),
-        migrations.RunPython(_sqlite_triggers(apply=True), _sqlite_triggers(apply=False)),
-    ]
+    )

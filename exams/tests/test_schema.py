@@ -167,6 +167,7 @@ RAW_INSERTS = {
             "pass_percent": 70,
             "max_score": 1000,
             "blueprint": {},
+            "block_points": {},
         },
         {
             "time_limit": 3600,
