@@ -245,18 +245,20 @@ def export_user_data(*, user: User) -> dict:
 
 def _review_cards(user: User) -> list[dict] | None:
     """The learner's spaced-review cards, or None where spaced review is not installed."""
-    # Looked up by name: progress.ReviewCard is built beside this export (issue 11).
+    # Looked up by name, so that the export works with or without spaced review.
     try:
         review_card = apps.get_model("progress", "ReviewCard")
     except LookupError:
         return None
+    fields = [field.attname for field in review_card._meta.concrete_fields if field.name != "user"]
+    if "question_id" in fields:
+        fields.append("question__original_id")
     return [
         {
             field: value.isoformat() if hasattr(value, "isoformat") else value
             for field, value in card.items()
-            if field != "user_id"
         }
-        for card in review_card.objects.filter(user=user).order_by("pk").values()
+        for card in review_card.objects.filter(user=user).order_by("pk").values(*fields)
     ]
 
 

@@ -1,8 +1,9 @@
 """The study plan: which objectives to practise next, and the pace to an exam date.
 
-An objective's expected gain is the mock exam points it is worth (its share of the points a
-fresh attempt draws from the bank, by the blueprint) times the room the learner has to
-improve on its items (1 − the chance of answering them right under the mastery estimate).
+An objective's expected gain is the mock exam points it is worth (its share of its block's
+points: the block's fixed points, or else what its blueprint items are worth) times the room
+the learner has to improve on its items (1 − the chance of answering them right under the
+mastery estimate).
 
 Certainty enters through the mastery model itself, not through a separate factor: an
 objective with few answers has its estimate pulled towards the learner's general level
@@ -93,28 +94,32 @@ def _mock_exam(syllabus) -> Exam | None:
 def _exam_points_by_objective(*, exam: Exam) -> tuple[dict[int, float], dict[int, list[BankItem]]]:
     """Expected exam points of each objective on a fresh attempt, and its drawable items.
 
-    A block draws `blueprint[block]` items uniformly from its bank items, so an objective's
-    expected points are count × (its items' points ÷ the block's items); the score scales
-    points earned over points possible to max_score.
+    A block is worth its fixed points (`Exam.block_points`, as on the real exam) or else what
+    its `blueprint` count of items is worth on average. Within a block, the items are drawn
+    from its bank items alike, so an objective gets the share of the block's bank points its
+    own items hold. The score scales points earned over points possible to max_score.
     """
     shape = mock_exam_shape(exam=exam)
-    expected_points: dict[int, float] = defaultdict(float)
+    block_points = {str(block): points for block, points in (exam.block_points or {}).items()}
+    points_by_topic: dict[int, float] = defaultdict(float)
     items_by_topic: dict[int, list[BankItem]] = defaultdict(list)
-    expected_possible = 0.0
+    total = 0.0
     for block, count in shape.blueprint.items():
         items = shape.items_by_block.get(block, [])
-        if not items:
+        bank_points = sum(item.points for item in items)
+        if not bank_points:
             continue
+        worth = block_points.get(block, count * bank_points / len(items))
         for item in items:
-            expected_points[item.topic_id] += count * item.points / len(items)
+            points_by_topic[item.topic_id] += worth * item.points / bank_points
             items_by_topic[item.topic_id].append(item)
-        expected_possible += count * sum(item.points for item in items) / len(items)
-    if not expected_possible:
+        total += worth
+    if not total:
         return {}, {}
     return (
         {
-            topic_id: shape.max_score * points / expected_possible
-            for topic_id, points in expected_points.items()
+            topic_id: shape.max_score * points / total
+            for topic_id, points in points_by_topic.items()
         },
         items_by_topic,
     )
@@ -133,11 +138,12 @@ def _reason(*, gain: int, answered: int, chance: float, block: int) -> str:
     )
 
 
-def _pace(*, today: date, exam_date: date | None, entries: list[PlanEntry], user):
+def _pace(*, now: datetime, exam_date: date | None, entries: list[PlanEntry], user):
     """Days left, items a day and due reviews, or Nones (with a note) without a usable date."""
-    due_reviews = due_review_count(user=user) if due_review_count is not None else None
+    due_reviews = due_review_count(user=user, now=now) if due_review_count is not None else None
     if exam_date is None:
         return None, None, None, due_reviews, ""
+    today = timezone.localdate(now)
     if exam_date < today:
         note = (
             f"Your exam date {exam_date:%-d %B %Y} has passed, so the plan ignores it; "
@@ -194,7 +200,7 @@ def study_plan(*, user, syllabus=None, now: datetime | None = None, limit: int =
                 )
             )
     exam_date, days_left, items_per_day, due_reviews, note = _pace(
-        today=timezone.localdate(now), exam_date=stored_exam_date(user), entries=entries, user=user
+        now=now, exam_date=stored_exam_date(user), entries=entries, user=user
     )
     return StudyPlan(
         entries=entries,

@@ -5,6 +5,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.apps import apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -34,18 +35,19 @@ def user(db) -> User:
 
 @pytest.fixture
 def practice_set(db) -> list:
-    """Three single-choice questions with recognisable stems, in one objective."""
+    """Three single-choice questions with recognisable stems: two of one objective, then one
+    of another."""
     bank = ExamFactory(kind=Exam.Kind.BANK)
     first = make_question(exam=bank, text="STEM-ONE: what does print(1 + 1) show?")
     return [
         first,
         make_question(exam=bank, topic=first.topic, text="STEM-TWO: which is a keyword?"),
-        make_question(exam=bank, topic=first.topic, text="STEM-THREE: what is len('ab')?"),
+        make_question(exam=bank, text="STEM-THREE: what is len('ab')?"),
     ]
 
 
 def practise(user, questions, *, right: bool = True) -> ExamSession:
-    """One practice session of the questions' objective, every item answered."""
+    """One practice session of the first question's objective, every item answered."""
     attempt = services.start_practice(
         user=user, choice=drawing.PracticeChoice(topic=questions[0].topic, count=len(questions))
     )
@@ -117,7 +119,7 @@ def test_an_empty_exam_date_removes_it_and_keeps_the_rest(user, client):
 def test_the_export_holds_the_learners_data_and_nobody_elses(user, practice_set):
     other = UserFactory()
     mine = practise(user, practice_set[:2], right=True)
-    practise(other, practice_set, right=False)
+    practise(other, practice_set[2:], right=False)
     issue_api_token(user=user, name="My laptop script")
     issue_api_token(user=other, name="Someone else's token")
     ItemReport.objects.create(question=practice_set[0], user=user, reason="typo", message="MINE")
@@ -170,7 +172,7 @@ def test_the_export_takes_the_same_queries_for_one_attempt_or_ten(
     with django_assert_num_queries(len(one_attempt.captured_queries)):
         data = export_user_data(user=user)
     assert len(data["attempts"]) == 10
-    assert sum(len(attempt["responses"]) for attempt in data["attempts"]) == 30
+    assert sum(len(attempt["responses"]) for attempt in data["attempts"]) == 20
 
 
 @pytest.mark.django_db
@@ -278,3 +280,25 @@ def test_deleting_drops_the_name_from_webhook_payloads(user, practice_set):
     delete_account(user=user)
     delivery.refresh_from_db()
     assert delivery.payload == {"attempt": {"id": 1, "user": None}}
+
+
+@pytest.mark.django_db
+def test_review_cards_are_exported_and_deleted_with_the_account(user, practice_set):
+    try:
+        review_card = apps.get_model("progress", "ReviewCard")
+    except LookupError:  # spaced review not installed: the export says so
+        assert export_user_data(user=user)["review_cards"] is None
+        return
+    other = UserFactory()
+    due = timezone.now() + timedelta(days=3)
+    review_card.objects.create(user=user, question=practice_set[0], due=due)
+    review_card.objects.create(user=other, question=practice_set[1], due=due)
+
+    cards = export_user_data(user=user)["review_cards"]
+
+    assert [card["question__original_id"] for card in cards] == [practice_set[0].original_id]
+    assert cards[0]["due"] == due.isoformat()
+    assert "user_id" not in cards[0]
+    delete_account(user=user)
+    assert not review_card.objects.filter(user_id=user.pk).exists()
+    assert review_card.objects.filter(user=other).count() == 1

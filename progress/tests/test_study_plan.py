@@ -22,12 +22,14 @@ BLUEPRINT = {"1": 2, "2": 4, "3": 8, "4": 4}
 
 @pytest.fixture
 def mock_exam(syllabus) -> Exam:
-    """The syllabus' mock exam over a bank of 3 medium items per objective."""
+    """The syllabus' mock exam over a bank of 3 medium items per objective, its blocks weighed
+    by the blueprint alone (no fixed block points)."""
     for topic in Topic.objects.filter(module__syllabus=syllabus):
         for order in range(3):
             make_question(topic=topic, question_order=order, difficulty=3)
     exam = Exam.objects.get(kind=Exam.Kind.MOCK, syllabus=syllabus)
     exam.blueprint = BLUEPRINT
+    exam.block_points = {}
     exam.save()
     return exam
 
@@ -89,6 +91,17 @@ def test_the_gains_are_exam_points_of_the_mock_exams_scale(user, syllabus, mock_
     # Without answers a medium item is a coin flip: every objective has half of its points
     # to gain, and all of them together half of the exam (give or take rounding).
     assert abs(sum(entry.expected_gain for entry in plan.entries) - mock_exam.max_score / 2) <= 8
+
+
+@pytest.mark.django_db
+def test_fixed_block_points_weigh_the_blocks(user, syllabus, mock_exam):
+    mock_exam.block_points = {"1": 700, "2": 100, "3": 100, "4": 100}
+    mock_exam.save()
+    light_block = objectives_of_block(syllabus, 1)
+    plan = study_plan(user=user, syllabus=syllabus, limit=len(light_block))
+    assert [entry.code for entry in plan.entries] == [topic.code for topic in light_block]
+    # 700 of 1000 points over five objectives, half of them still to gain.
+    assert {entry.expected_gain for entry in plan.entries} == {70}
 
 
 @pytest.mark.django_db
