@@ -9,9 +9,11 @@ import random
 from dataclasses import dataclass
 
 from django.db.models import Count
+from django.utils import timezone
 
 from exams.errors import AttemptError
 from exams.models import Exam, Module, Question, Syllabus, Topic, UserResponse
+from progress.selectors import due_question_ids
 
 MAX_PRACTICE_ITEMS = 60
 
@@ -23,6 +25,7 @@ class PracticeChoice:
     difficulty: int | None = None
     count: int = 10
     mistakes_only: bool = False
+    review_due: bool = False  # the learner's due spaced-review cards (progress/review.py)
 
 
 def seen_question_ids(*, user) -> set[int]:
@@ -107,6 +110,13 @@ def draw_questions(*, exam: Exam, user, rng: random.Random | None = None) -> lis
 
 def draw_practice_questions(*, user, choice: PracticeChoice, rng=None) -> list[int]:
     rng = rng or random.SystemRandom()
+    if choice.review_due:
+        due = due_question_ids(
+            user=user, now=timezone.now(), limit=max(1, min(choice.count, MAX_PRACTICE_ITEMS))
+        )
+        if not due:
+            raise AttemptError("Nothing is due for review yet.")
+        return due
     questions = Question.objects.drawable()
     if choice.topic is not None:
         questions = questions.filter(topic=choice.topic)

@@ -22,6 +22,7 @@ from exams.models import Answer, Exam, ExamSession, Question, UserResponse
 from exams.scoring import score_response
 from exams.snapshots import answer_snapshot, question_snapshot
 from exams.webhooks import announce_attempt_finished
+from progress.review import Outcome, schedule_review, schedule_reviews
 from progress.services import refresh_progress
 
 # Answers that arrive this long after the deadline still count: the request left the
@@ -115,8 +116,9 @@ def start_practice(*, user, choice: PracticeChoice, now=None, rng=None) -> ExamS
         total_questions=len(question_ids),
         session_data={
             "current_position": 1,
-            "title": f"Practice: {description}"
-            + (" (my mistakes)" if choice.mistakes_only else ""),
+            "title": f"Review: {len(question_ids)} due items"
+            if choice.review_due
+            else f"Practice: {description}" + (" (my mistakes)" if choice.mistakes_only else ""),
         },
     )
     _create_items(attempt, question_ids, rng)
@@ -298,6 +300,13 @@ def _save_answer(attempt, *, question_id, choice_ids, order_ids, gap_texts, now)
         # Practice sessions are often left unfinished, so they count answer by answer;
         # exam attempts count when they are finished.
         refresh_progress(user=attempt.user, topic_ids=[question.topic_id])
+        schedule_review(
+            user=attempt.user,
+            question=question,
+            credit=item.points_earned / (question.points or 1),
+            time_taken=item.time_taken,
+            now=now,
+        )
     return item
 
 
@@ -415,7 +424,7 @@ def finish_attempt(*, attempt: ExamSession, now: datetime | None = None) -> Exam
         return attempt
     now = now or timezone.now()
     end = min(now, attempt.deadline) if attempt.deadline else now
-    _store_totals(attempt)
+    items = _store_totals(attempt)
     attempt.is_completed = True
     attempt.end_time = end
     attempt.time_spent = max(int((end - attempt.start_time).total_seconds()), 0)
@@ -424,12 +433,26 @@ def finish_attempt(*, attempt: ExamSession, now: datetime | None = None) -> Exam
         user=attempt.user,
         topic_ids=attempt.responses.values_list("question__topic_id", flat=True).distinct(),
     )
+    if attempt.mode == ExamSession.Mode.EXAM:
+        # Every item of a finished exam counts, a blank one as missed (docs/mastery.md).
+        schedule_reviews(user=attempt.user, outcomes=_outcomes(items), now=end)
     # After the commit, so integrations never hear of a finish that was rolled back.
     transaction.on_commit(partial(announce_attempt_finished, attempt_id=attempt.pk))
     return attempt
 
 
-def _store_totals(attempt: ExamSession) -> None:
+def _outcomes(items: list[UserResponse]) -> list[Outcome]:
+    return [
+        Outcome(
+            question_id=item.question_id,
+            credit=(item.points_earned / (item.question.points or 1)) if item.answered_at else 0.0,
+            time_taken=item.time_taken,
+        )
+        for item in items
+    ]
+
+
+def _store_totals(attempt: ExamSession) -> list[UserResponse]:
     items = list(attempt.responses.select_related("question"))
     earned = sum(item.points_earned for item in items)
     possible = sum(item.question.points for item in items)
@@ -445,6 +468,7 @@ def _store_totals(attempt: ExamSession) -> None:
         if attempt.exam and attempt.mode == ExamSession.Mode.EXAM
         else None
     )
+    return items
 
 
 def finish_overdue_attempts(*, now: datetime | None = None) -> int:

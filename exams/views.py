@@ -9,13 +9,14 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from exams import drawing, selectors, services
 from exams.errors import AttemptError
 from exams.models import Exam, ExamSession, Module, Question, Topic
 from exams.rendering import highlight_code
-from progress.selectors import readiness
+from progress.selectors import due_review_count, readiness
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -23,7 +24,9 @@ def home(request: HttpRequest) -> HttpResponse:
     modules = selectors.syllabus_modules(syllabus=syllabus)
     in_progress = []
     learner_readiness = None
+    review_due = 0
     if request.user.is_authenticated:
+        review_due = due_review_count(user=request.user, now=timezone.now())
         in_progress = list(
             ExamSession.objects.for_user(request.user).in_progress().select_related("exam")
         )
@@ -36,6 +39,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "modules": modules,
             "in_progress": in_progress,
             "readiness": learner_readiness,
+            "review_due": review_due,
+            "review_session_size": min(review_due, drawing.MAX_PRACTICE_ITEMS),
             "key_checks": selectors.key_checks(),
         },
     )
@@ -63,6 +68,9 @@ class PracticeForm(forms.Form):
         min_value=1, max_value=drawing.MAX_PRACTICE_ITEMS, initial=10, label="Questions"
     )
     mistakes_only = forms.BooleanField(required=False, label="Only questions I got wrong")
+    review_due = forms.BooleanField(
+        required=False, label="Only my items due for review (spaced review)"
+    )
 
 
 @login_required

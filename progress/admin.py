@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from progress.models import UserProgress
+from progress.models import ReviewCard, UserProgress
 
 
 @admin.register(UserProgress)
@@ -15,3 +15,21 @@ class UserProgressAdmin(admin.ModelAdmin):
         "questions_correct",
     )
     list_select_related = ("user", "topic")
+
+
+@admin.register(ReviewCard)
+class ReviewCardAdmin(admin.ModelAdmin):
+    """Read-only: cards are written by progress.review as learners answer."""
+
+    list_display = ("user", "question", "due", "state", "reps", "lapses", "last_review")
+    list_select_related = ("user", "question")
+    list_filter = ("state",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

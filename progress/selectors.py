@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from exams.models import Exam, ExamSession, Question, Topic, UserResponse
 from progress.mastery import Evidence, Mastery, estimate_masteries
+from progress.models import ReviewCard
 from progress.readiness import BankItem, ExamShape, Prediction, predict_score
 
 # Below this much evidence a prediction would mostly echo the population prior, so the
@@ -64,6 +65,7 @@ def evidence_responses(*, user, topic_ids=None) -> QuerySet[UserResponse]:
     if topic_ids is not None:
         responses = responses.filter(question__topic_id__in=topic_ids)
     return responses.values(
+        "question_id",
         "question__topic_id",
         "question__topic__module__number",
         "question__difficulty",
@@ -85,11 +87,29 @@ def evidence_of(row: dict) -> Evidence:
     )
 
 
+def first_answer_per_question_and_day(rows) -> list[dict]:
+    """One row per question per day: the earliest of the day.
+
+    A spaced review (or a retry) of an item the learner just saw shows short-term memory of
+    its feedback, not mastery, so it must not count twice in one day; the first answer of
+    the day was given before that day's feedback, so it is the one kept (docs/mastery.md).
+    """
+    kept: dict[tuple[int, object], dict] = {}
+    for row in rows:
+        moment = row["answered_at"] or row["session__end_time"]
+        key = (row["question_id"], timezone.localdate(moment) if moment else None)
+        if key not in kept or (
+            moment and moment < (kept[key]["answered_at"] or kept[key]["session__end_time"])
+        ):
+            kept[key] = row
+    return list(kept.values())
+
+
 def masteries_from(rows, *, now: datetime, topic_ids=None) -> dict[int, Mastery]:
     """Mastery per objective from evidence rows (all of one learner's: the general level
     needs them); for `topic_ids`, or else for every objective with evidence."""
     by_topic: dict[int, list[Evidence]] = defaultdict(list)
-    for row in rows:
+    for row in first_answer_per_question_and_day(rows):
         by_topic[row["question__topic_id"]].append(evidence_of(row))
     return estimate_masteries(
         evidence_by_topic=by_topic,
@@ -188,3 +208,27 @@ def readiness(*, user, syllabus=None, now: datetime | None = None) -> Readiness 
             masteries=masteries_from(rows, now=now, topic_ids=topic_ids), shape=shape
         )
     return Readiness(exam_title=exam.title, answers=len(rows), days=days, prediction=prediction)
+
+
+# Spaced review (progress/review.py writes the cards) -------------------------------------
+
+
+def due_review_count(*, user, now: datetime) -> int:
+    # Only drawable items: a card whose question was withdrawn cannot be reviewed.
+    return (
+        ReviewCard.objects.for_user(user)
+        .due(now=now)
+        .filter(question__in=Question.objects.drawable())
+        .count()
+    )
+
+
+def due_question_ids(*, user, now: datetime, limit: int) -> list[int]:
+    """The learner's due items that can still be drawn, the longest overdue first."""
+    return list(
+        ReviewCard.objects.for_user(user)
+        .due(now=now)
+        .filter(question__in=Question.objects.drawable())
+        .order_by("due", "id")
+        .values_list("question_id", flat=True)[:limit]
+    )
