@@ -14,6 +14,19 @@ from fsrs import Card, Rating, Scheduler
 
 from progress.models import ReviewCard
 
+# The due-card selectors live in progress/selectors.py; progress/study_plan.py imports the
+# count from here, where it was first written, so they stay importable from this module.
+from progress.selectors import due_question_ids, due_review_count
+
+__all__ = [
+    "Outcome",
+    "due_question_ids",
+    "due_review_count",
+    "rating_for",
+    "schedule_review",
+    "schedule_reviews",
+]
+
 # The time one item may take: the real exam gives 45 minutes for 30 items. A full-credit
 # answer in under a third of it is rated Easy (the learner knew it at once), otherwise Good.
 ITEM_TIME_BUDGET_SECONDS = 90.0

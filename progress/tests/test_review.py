@@ -8,8 +8,8 @@ from fsrs import Rating
 
 from exams import services
 from exams.drawing import PracticeChoice, draw_practice_questions
-from exams.models import ExamSession
-from exams.tests.factories import make_question
+from exams.models import Exam, ExamSession
+from exams.tests.factories import ExamFactory, make_question
 from progress.models import ReviewCard
 from progress.review import QUICK_ANSWER_SECONDS, rating_for, schedule_review
 from progress.selectors import (
@@ -18,6 +18,7 @@ from progress.selectors import (
     evidence_responses,
     masteries_from,
 )
+from progress.study_plan import study_plan
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -164,9 +165,6 @@ def test_an_answer_save_adds_at_most_the_card_read_and_upsert(
 
 @pytest.mark.django_db
 def test_a_finished_exam_schedules_missed_and_blank_items(user, topic):
-    from exams.models import Exam
-    from exams.tests.factories import ExamFactory
-
     exam = ExamFactory(kind=Exam.Kind.FIXED)
     answered_right, blank = (make_question(topic=topic, exam=exam) for _ in range(2))
     attempt = services.start_attempt(user=user, exam=exam)
@@ -192,3 +190,11 @@ def test_home_shows_review_due_and_starts_a_review_session(client, user, topic):
     assert response.status_code == 302
     assert set(attempt.responses.values_list("question_id", flat=True)) == {q.pk for q in missed}
     assert attempt.session_data["title"] == "Review: 2 due items"
+
+
+@pytest.mark.django_db
+def test_the_study_plan_counts_the_due_cards(user, topic):
+    for question in (make_question(topic=topic) for _ in range(3)):
+        schedule_review(user=user, question=question, credit=0.0, time_taken=60, now=T0)
+    plan = study_plan(user=user, syllabus=topic.module.syllabus, now=T0 + timedelta(hours=2))
+    assert plan.due_reviews == 3
