@@ -10,13 +10,12 @@ import secrets
 from collections import defaultdict
 from datetime import date, timedelta
 
-from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import ApiToken, User
 from exams.models import ExamSession, ItemReport, UserResponse, WebhookDelivery
-from progress.models import UserProgress
+from progress.models import ReviewCard, UserProgress
 from progress.study_plan import EXAM_DATE_KEY
 
 TOKEN_PREFIX = "pcep_"
@@ -243,22 +242,22 @@ def export_user_data(*, user: User) -> dict:
     }
 
 
-def _review_cards(user: User) -> list[dict] | None:
-    """The learner's spaced-review cards, or None where spaced review is not installed."""
-    # Looked up by name, so that the export works with or without spaced review.
-    try:
-        review_card = apps.get_model("progress", "ReviewCard")
-    except LookupError:
-        return None
-    fields = [field.attname for field in review_card._meta.concrete_fields if field.name != "user"]
-    if "question_id" in fields:
-        fields.append("question__original_id")
+def _review_cards(user: User) -> list[dict]:
     return [
         {
-            field: value.isoformat() if hasattr(value, "isoformat") else value
-            for field, value in card.items()
+            "question_id": card.question.original_id,
+            "question": card.question.text,
+            "state": card.get_state_display(),
+            "due": _moment(card.due),
+            "last_review": _moment(card.last_review),
+            "reps": card.reps,
+            "lapses": card.lapses,
+            "stability": card.stability,
+            "difficulty": card.difficulty,
+            "step": card.step,
+            "created_at": _moment(card.created_at),
         }
-        for card in review_card.objects.filter(user=user).order_by("pk").values(*fields)
+        for card in ReviewCard.objects.for_user(user).select_related("question").order_by("id")
     ]
 
 

@@ -25,6 +25,7 @@ from django.utils import timezone
 from exams.models import Exam
 from progress.mastery import chance_correct
 from progress.readiness import BankItem
+from progress.review import due_review_count
 from progress.selectors import (
     evidence_responses,
     masteries_from,
@@ -35,11 +36,6 @@ from progress.selectors import (
 DRILL_ITEMS = 10
 # Where the profile keeps the exam date (an ISO date string); accounts.forms validates it.
 EXAM_DATE_KEY = "exam_date"
-
-try:  # spaced review is built beside this module; the pace counts its due cards once it exists
-    from progress.review import due_review_count
-except ImportError:
-    due_review_count = None
 
 
 @dataclass(frozen=True)
@@ -64,7 +60,7 @@ class StudyPlan:
     exam_date: date | None  # only a date still ahead (or today)
     days_left: int | None
     items_per_day: int | None
-    due_reviews: int | None  # None when spaced review does not exist
+    due_reviews: int  # spaced-review cards due now; the pace covers them too
     note: str = ""  # why a stored exam date was ignored
 
     @property
@@ -140,7 +136,7 @@ def _reason(*, gain: int, answered: int, chance: float, block: int) -> str:
 
 def _pace(*, now: datetime, exam_date: date | None, entries: list[PlanEntry], user):
     """Days left, items a day and due reviews, or Nones (with a note) without a usable date."""
-    due_reviews = due_review_count(user=user, now=now) if due_review_count is not None else None
+    due_reviews = due_review_count(user=user, now=now)
     if exam_date is None:
         return None, None, None, due_reviews, ""
     today = timezone.localdate(now)
@@ -151,7 +147,7 @@ def _pace(*, now: datetime, exam_date: date | None, entries: list[PlanEntry], us
         )
         return None, None, None, due_reviews, note
     days_left = (exam_date - today).days
-    items = DRILL_ITEMS * len(entries) + (due_reviews or 0)
+    items = DRILL_ITEMS * len(entries) + due_reviews
     # On the exam day itself there is still that one day to practise.
     items_per_day = math.ceil(items / max(days_left, 1)) if items else 0
     return exam_date, days_left, items_per_day, due_reviews, ""
