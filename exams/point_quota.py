@@ -44,6 +44,14 @@ def point_mixes(*, available: dict[int, int], count: int, target: int) -> list[d
     return mixes
 
 
+def worth_summary(available: dict[int, int]) -> str:
+    """'43 worth 20, 49 worth 30' for worth → how many items."""
+    return (
+        ", ".join(f"{number} worth {worth}" for worth, number in sorted(available.items()))
+        or "none"
+    )
+
+
 def _sets_allowed(mix: dict[int, int], available: dict[int, int]) -> int:
     return math.prod(math.comb(available[worth], number) for worth, number in mix.items())
 

@@ -57,7 +57,8 @@ class ExamAdminForm(forms.ModelForm):
     class Meta:
         model = Exam
         fields = (
-            "title", "description", "kind", "code", "syllabus", "blueprint", "total_questions",
+            "title", "description", "kind", "code", "syllabus", "blueprint", "block_points",
+            "total_questions",
             "time_limit", "pass_percent", "max_score", "is_active", "version", "source_file",
             "metadata",
         )  # fmt: skip
@@ -66,6 +67,10 @@ class ExamAdminForm(forms.ModelForm):
         # An emptied field means "no blueprint", not a JSON null.
         blueprint = self.cleaned_data["blueprint"]
         return {} if blueprint is None else blueprint
+
+    def clean_block_points(self) -> dict:
+        block_points = self.cleaned_data["block_points"]
+        return {} if block_points is None else block_points
 
     def clean_pass_percent(self) -> int:
         pass_percent = self.cleaned_data["pass_percent"]
@@ -94,10 +99,15 @@ class ExamAdminForm(forms.ModelForm):
                 "blueprint", "Only mock exams draw by blueprint: clear it for other kinds."
             )
             return cleaned_data
-        for message in drawing.blueprint_problems(
-            blueprint=blueprint, syllabus=cleaned_data.get("syllabus")
-        ):
-            self.add_error("blueprint", message)
+        problems = drawing.blueprint_problems(
+            blueprint=blueprint,
+            syllabus=cleaned_data.get("syllabus"),
+            block_points=cleaned_data.get("block_points") or {},
+            max_score=cleaned_data.get("max_score"),
+        )
+        for field, field_problems in problems.items():
+            for problem in field_problems:
+                self.add_error(field, problem)
         return cleaned_data
 
 

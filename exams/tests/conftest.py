@@ -5,7 +5,7 @@ import pytest
 from accounts.models import User
 from accounts.tests.factories import UserFactory
 from exams.models import Exam, Question, Syllabus
-from exams.tests.factories import ExamFactory, load_pcep_syllabus, make_question
+from exams.tests.factories import ExamFactory, load_pcep_syllabus, make_question, quota_points
 from exams.tests.jail import require_jail
 
 
@@ -43,7 +43,8 @@ def mark_secrets(question: Question, label: str) -> None:
 
 @pytest.fixture
 def bank(syllabus) -> Exam:
-    """A question bank of 8 active questions per PCEP block (single, multiple, order, gap)."""
+    """A question bank of 8 active questions per PCEP block (single, multiple, order, gap),
+    worth points a mock exam can draw to the real block maxima."""
     bank_exam = ExamFactory(kind=Exam.Kind.BANK, title="Bank")
     kinds = ["single", "single", "single", "single", "multiple", "multiple", "order", "gap"]
     for module in syllabus.modules.all():
@@ -51,7 +52,11 @@ def bank(syllabus) -> Exam:
         for index, kind in enumerate(kinds):
             extra = {"correct": 2, "options": 5} if kind == "multiple" else {}
             question = make_question(
-                kind=kind, topic=topics[index % len(topics)], exam=bank_exam, **extra
+                kind=kind,
+                topic=topics[index % len(topics)],
+                exam=bank_exam,
+                points=quota_points(module.number, index),
+                **extra,
             )
             mark_secrets(question, f"{module.number}-{index}")
     return bank_exam

@@ -149,6 +149,22 @@ class UserResponseFactory(DjangoModelFactory):
     position = factory.Sequence(lambda n: n + 1)
 
 
+# Item points per PCEP block that let a mock exam's draw reach the real block maxima
+# (180 / 290 / 250 / 280 for 7 / 8 / 7 / 8 items): the n-th test item of a block is worth
+# QUOTA_POINTS[block][n % len]. Repeating the pattern keeps every bank size satisfiable.
+QUOTA_POINTS = {
+    1: [20, 20, 20, 20, 20, 40, 40],
+    2: [20, 30, 40, 40, 40, 40, 40, 40],
+    3: [20, 30, 40, 40, 40, 40, 40],
+    4: [20, 20, 40, 40, 40, 40, 40, 40],
+}
+
+
+def quota_points(block: int, index: int) -> int:
+    pattern = QUOTA_POINTS[block]
+    return pattern[index % len(pattern)]
+
+
 def make_question(
     *,
     kind: str = "single",

@@ -139,6 +139,7 @@ def exam_form_data(exam: Exam, **changes) -> dict:
         "pass_percent": exam.pass_percent,
         "max_score": exam.max_score,
         "blueprint": json.dumps(exam.blueprint),
+        "block_points": "",
     }
     data.update(changes)
     return data
@@ -225,6 +226,36 @@ def test_valid_blueprint_is_saved(superuser_client, mock_exam):
             "blueprint",
             "Only mock exams draw by blueprint: clear it for other kinds.",
         ),
+        (
+            {"block_points": '{"1": 40, "2": 20}'},
+            "block_points",
+            "The block maxima add up to 60 points, not the exam's maximum score of 1000.",
+        ),
+        (
+            {"block_points": '{"1": 50, "2": 20}', "max_score": 70},
+            "block_points",
+            "Block 1: no 2 active questions add up to 50 points (the bank has 2 worth 20).",
+        ),
+        (
+            {"block_points": '{"1": 40}', "max_score": 40},
+            "block_points",
+            "Blocks without a maximum: 2 (give every block one).",
+        ),
+        (
+            {"block_points": '{"1": 40, "2": 0}'},
+            "block_points",
+            "Block 2: the maximum must be a positive whole number of points.",
+        ),
+        (
+            {"block_points": '{"1": 40, "2": 20, "3": 10}'},
+            "block_points",
+            "Block 3 has a maximum but no items in the blueprint.",
+        ),
+        (
+            {"block_points": "[180]"},
+            "block_points",
+            'The block maxima must be a JSON object of block number to points, e.g. {"1": 180}.',
+        ),
         ({"pass_percent": 0}, "pass_percent", "The pass mark must be between 1 and 100 percent."),
         (
             {"pass_percent": 101},
@@ -248,6 +279,21 @@ def test_invalid_exam_settings_are_shown_and_nothing_is_saved(
     assert response.context["adminform"].form.errors[field] == [error]
     assert error.replace('"', "&quot;").replace("'", "&#x27;") in response.content.decode()
     assert Exam.objects.filter(pk=mock_exam.pk).values().get() == before
+
+
+def test_block_maxima_the_bank_can_reach_are_saved(superuser_client, mock_exam):
+    url = reverse("admin:exams_exam_change", args=[mock_exam.pk])
+
+    response = superuser_client.post(
+        url,
+        exam_form_data(
+            mock_exam, blueprint='{"1": 2, "2": 1}', block_points='{"1": 40, "2": 20}', max_score=60
+        ),
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    mock_exam.refresh_from_db()
+    assert mock_exam.block_points == {"1": 40, "2": 20}
 
 
 def test_every_blueprint_problem_is_listed(mock_exam):

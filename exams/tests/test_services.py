@@ -21,7 +21,7 @@ from exams.services import (
     start_attempt,
     start_practice,
 )
-from exams.tests.factories import ExamFactory, ExamSessionFactory, make_question
+from exams.tests.factories import ExamFactory, ExamSessionFactory, make_question, quota_points
 
 # Attempts start at the current minute, because set_flag and calls without `now=` read the
 # real clock; tests that depend on the time pass `now=` relative to T0.
@@ -44,7 +44,12 @@ def fill_bank(syllabus: Syllabus, per_block: dict[int, int], **fields) -> dict[i
     for module in Module.objects.filter(syllabus=syllabus):
         topics = list(module.topics.all())
         ids[module.number] = [
-            make_question(kind="single", exam=bank, topic=topics[n % len(topics)], **fields).pk
+            make_question(
+                kind="single",
+                exam=bank,
+                topic=topics[n % len(topics)],
+                **{"points": quota_points(module.number, n), **fields},
+            ).pk
             for n in range(per_block.get(module.number, 0))
         ]
     return ids
@@ -124,6 +129,37 @@ class TestDrawMockExam:
         assert len(unseen_in_block_1) == 3
         assert unseen_in_block_1 <= set(drawn)
         assert block_of(drawn) == BLUEPRINT
+
+    @pytest.mark.parametrize("seed", range(5))
+    def test_each_block_adds_up_to_its_maximum_like_the_real_exam(self, syllabus, user, seed):
+        fill_bank(syllabus, {1: 21, 2: 24, 3: 21, 4: 24})
+        exam = mock_exam(syllabus)
+        assert exam.block_points == {"1": 180, "2": 290, "3": 250, "4": 280}
+
+        drawn = Question.objects.filter(
+            pk__in=draw_questions(exam=exam, user=user, rng=random.Random(seed))
+        )
+
+        points = Counter()
+        for question in drawn.select_related("topic__module"):
+            points[question.topic.module.number] += question.points
+        assert points == {1: 180, 2: 290, 3: 250, 4: 280}
+        assert block_of(drawn.values_list("pk", flat=True)) == BLUEPRINT
+
+    def test_a_bank_that_cannot_reach_a_block_maximum_is_refused_with_a_clear_message(
+        self, syllabus, user
+    ):
+        # Enough Block 2 items, but all worth 20: eight of them make 160, not 290.
+        fill_bank(syllabus, {1: 21, 3: 21, 4: 24})
+        fill_bank(syllabus, {2: 12}, points=20)
+
+        with pytest.raises(AttemptError) as raised:
+            start_attempt(user=user, exam=mock_exam(syllabus), now=T0)
+
+        assert raised.value.message == (
+            "Block 2: no 8 active questions add up to 290 points (the bank has 12 worth 20)."
+        )
+        assert not ExamSession.objects.exists()
 
     def test_a_block_with_too_few_active_questions_is_refused_with_a_clear_message(
         self, syllabus, user

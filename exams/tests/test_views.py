@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.tests.factories import UserFactory
 from exams.models import Answer, Exam, ExamSession, Question, Topic, UserResponse
 from exams.tests.conftest import SECRET, mark_secrets
-from exams.tests.factories import ExamFactory, ExamSessionFactory, make_question
+from exams.tests.factories import ExamFactory, ExamSessionFactory, make_question, quota_points
 
 JSON = {"HTTP_ACCEPT": "application/json"}
 
@@ -556,7 +556,7 @@ ANSWER_QUERIES = 9
 
 def _bulk_bank(syllabus, size: int) -> None:
     bank_exam = ExamFactory(kind=Exam.Kind.BANK, title="Bulk bank")
-    topics = list(Topic.objects.filter(module__syllabus=syllabus))
+    topics = list(Topic.objects.filter(module__syllabus=syllabus).select_related("module"))
     questions = Question.objects.bulk_create(
         Question(
             exam=bank_exam,
@@ -565,7 +565,7 @@ def _bulk_bank(syllabus, size: int) -> None:
             text=f"Bulk question {index}",
             kind=Question.Kind.SINGLE,
             difficulty=1,
-            points=20,
+            points=quota_points(topics[index % len(topics)].module.number, index // len(topics)),
             explanation=f"{SECRET}bulk-{index}",
         )
         for index in range(size)
