@@ -44,7 +44,7 @@ class Evidence:
 
     difficulty: int
     credit: float
-    answered_at: datetime
+    moment: float  # seconds since 1970 (UTC)
 
 
 @dataclass(frozen=True)
@@ -88,9 +88,27 @@ def chance_correct(*, ability: float, difficulty: int) -> float:
     return logistic(ability - item_logit(difficulty=difficulty))
 
 
-def recency_weight(*, answered_at: datetime, now: datetime) -> float:
-    age_days = max((now - answered_at).total_seconds(), 0.0) / _SECONDS_PER_DAY
+def recency_weight(*, moment: float, now: float) -> float:
+    """`moment` and `now` in seconds since 1970."""
+    age_days = max(now - moment, 0.0) / _SECONDS_PER_DAY
     return 0.5 ** (age_days / HALF_LIFE_DAYS)
+
+
+# Per item difficulty (in logits): the sum of the answers' weights and of their weighted
+# credit. The log likelihood depends on the answers only through these sums, so each Newton
+# step costs five terms instead of one per answer (a learner may have thousands).
+LevelSums = dict[float, list[float]]
+
+
+def level_sums(*, evidence: Iterable[Evidence], now: datetime) -> LevelSums:
+    sums: LevelSums = defaultdict(lambda: [0.0, 0.0])
+    now_seconds = now.timestamp()
+    for item in evidence:
+        weight = recency_weight(moment=item.moment, now=now_seconds)
+        level = sums[item_logit(difficulty=item.difficulty)]
+        level[0] += weight
+        level[1] += weight * min(max(item.credit, 0.0), 1.0)
+    return sums
 
 
 def estimate_mastery(
@@ -101,17 +119,13 @@ def estimate_mastery(
     prior_spread: float = GENERAL_SPREAD,
 ) -> Mastery:
     """Posterior mode and spread of one ability given these answers and a normal prior."""
-    # The log likelihood depends on the answers only through, per item difficulty, the sum
-    # of their weights and of their weighted credit: summing first makes each Newton step
-    # cost five terms instead of one per answer (a learner may have thousands).
-    weight_by_level: dict[float, float] = defaultdict(float)
-    credit_by_level: dict[float, float] = defaultdict(float)
-    for item in evidence:
-        weight = recency_weight(answered_at=item.answered_at, now=now)
-        level = item_logit(difficulty=item.difficulty)
-        weight_by_level[level] += weight
-        credit_by_level[level] += weight * min(max(item.credit, 0.0), 1.0)
-    levels = [(level, weight, credit_by_level[level]) for level, weight in weight_by_level.items()]
+    return _posterior(
+        level_sums(evidence=evidence, now=now), prior_mean=prior_mean, prior_spread=prior_spread
+    )
+
+
+def _posterior(sums: LevelSums, *, prior_mean: float, prior_spread: float) -> Mastery:
+    levels = [(level, weight, credit) for level, (weight, credit) in sums.items()]
     prior_precision = 1.0 / prior_spread**2
     ability = prior_mean
     information = prior_precision
@@ -130,7 +144,7 @@ def estimate_mastery(
     return Mastery(
         ability=ability,
         spread=1.0 / math.sqrt(information),
-        weight=sum(weight_by_level.values()),
+        weight=sum(weight for _, weight, _ in levels),
     )
 
 
@@ -138,15 +152,22 @@ def estimate_masteries(
     *, evidence_by_topic: Mapping[int, Sequence[Evidence]], topic_ids: Iterable[int], now: datetime
 ) -> dict[int, Mastery]:
     """Mastery of each of these objectives (with or without evidence) for one learner."""
-    general = estimate_mastery(
-        evidence=[item for evidence in evidence_by_topic.values() for item in evidence], now=now
-    )
+    # Each answer is weighed once: the general level's sums are the objectives' sums added.
+    sums_by_topic = {
+        topic_id: level_sums(evidence=evidence, now=now)
+        for topic_id, evidence in evidence_by_topic.items()
+    }
+    all_sums: LevelSums = defaultdict(lambda: [0.0, 0.0])
+    for sums in sums_by_topic.values():
+        for level, (weight, credit) in sums.items():
+            all_sums[level][0] += weight
+            all_sums[level][1] += credit
+    general = _posterior(all_sums, prior_mean=PRIOR_MEAN, prior_spread=GENERAL_SPREAD)
     prior_variance = OBJECTIVE_SPREAD**2 + general.spread**2
     masteries = {}
     for topic_id in topic_ids:
-        own = estimate_mastery(
-            evidence=evidence_by_topic.get(topic_id, ()),
-            now=now,
+        own = _posterior(
+            sums_by_topic.get(topic_id, {}),
             prior_mean=general.ability,
             prior_spread=math.sqrt(prior_variance),
         )

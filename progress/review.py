@@ -58,11 +58,16 @@ class Outcome:
     time_taken: float
 
 
+def is_full_credit(credit: float) -> bool:
+    # Partial credit is a float sum of fractions, so full credit may fall a hair short of 1.
+    return credit >= 1 - 1e-9
+
+
 def rating_for(*, credit: float, time_taken: float) -> Rating:
     """Wrong → Again, partly right → Hard, right → Good, or Easy when answered quickly."""
     if credit <= 0:
         return Rating.Again
-    if credit < 1:
+    if not is_full_credit(credit):
         return Rating.Hard
     return Rating.Easy if time_taken < QUICK_ANSWER_SECONDS else Rating.Good
 
@@ -102,7 +107,7 @@ def schedule_reviews(*, user, outcomes: Iterable[Outcome], now: datetime) -> lis
     cards = []
     for outcome in outcomes:
         stored = existing.get(outcome.question_id)
-        if stored is None and outcome.credit >= 1:
+        if stored is None and is_full_credit(outcome.credit):
             continue
         rating = rating_for(credit=outcome.credit, time_taken=outcome.time_taken)
         before = _fsrs_card(stored) if stored else Card(card_id=outcome.question_id, due=now)

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
-from django.db.models import FilteredRelation, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, FilteredRelation, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from exams.models import Exam, ExamSession, Question, Topic, UserResponse
+from pcep_site.db import EpochSeconds
 from progress.mastery import Evidence, Mastery, estimate_masteries
 from progress.models import ReviewCard
 from progress.readiness import BankItem, ExamShape, Prediction, predict_score
@@ -20,6 +22,7 @@ from progress.readiness import BankItem, ExamShape, Prediction, predict_score
 # Below this much evidence a prediction would mostly echo the population prior, so the
 # page says "not enough data yet" instead (docs/mastery.md).
 MIN_ANSWERS_FOR_READINESS = 30
+_SECONDS_PER_DAY = 86_400
 MIN_ANSWERS_PER_BLOCK = 5
 
 
@@ -73,17 +76,23 @@ def evidence_responses(*, user, topic_ids=None) -> QuerySet[UserResponse]:
         "points_earned",
         "is_correct",
         "time_taken",
-        "answered_at",
-        "session__end_time",
+        # The moment as seconds since 1970, computed by the database: a learner can have
+        # thousands of rows, and parsing two datetimes per row was most of a page's time.
+        moment=EpochSeconds(Coalesce("answered_at", "session__end_time")),
+        answered=ExpressionWrapper(Q(answered_at__isnull=False), output_field=BooleanField()),
     ).order_by()
+
+
+def moment_of(row: dict) -> datetime:
+    return datetime.fromtimestamp(row["moment"], tz=UTC)
 
 
 def evidence_of(row: dict) -> Evidence:
     points = row["question__points"] or 1
     return Evidence(
         difficulty=row["question__difficulty"],
-        credit=(row["points_earned"] or 0.0) / points if row["answered_at"] else 0.0,
-        answered_at=row["answered_at"] or row["session__end_time"],
+        credit=(row["points_earned"] or 0.0) / points if row["answered"] else 0.0,
+        moment=row["moment"],
     )
 
 
@@ -94,15 +103,20 @@ def first_answer_per_question_and_day(rows) -> list[dict]:
     its feedback, not mastery, so it must not count twice in one day; the first answer of
     the day was given before that day's feedback, so it is the one kept (docs/mastery.md).
     """
-    kept: dict[tuple[int, object], dict] = {}
+    offset = local_offset_seconds()
+    kept: dict[tuple[int, int], dict] = {}
     for row in rows:
-        moment = row["answered_at"] or row["session__end_time"]
-        key = (row["question_id"], timezone.localdate(moment) if moment else None)
-        if key not in kept or (
-            moment and moment < (kept[key]["answered_at"] or kept[key]["session__end_time"])
-        ):
+        key = (row["question_id"], int((row["moment"] + offset) // _SECONDS_PER_DAY))
+        if key not in kept or row["moment"] < kept[key]["moment"]:
             kept[key] = row
     return list(kept.values())
+
+
+def local_offset_seconds() -> float:
+    """The site's time zone offset now, to tell days apart in moments (seconds since 1970);
+    a daylight-saving change moves a day's edge by an hour for older moments: accepted."""
+    offset = timezone.localtime().utcoffset()
+    return offset.total_seconds() if offset else 0.0
 
 
 def masteries_from(rows, *, now: datetime, topic_ids=None) -> dict[int, Mastery]:
@@ -192,8 +206,9 @@ def readiness(*, user, syllabus=None, now: datetime | None = None) -> Readiness 
     if exam is None:
         return None
     rows = list(evidence_responses(user=user))
-    moments = [row["answered_at"] or row["session__end_time"] for row in rows]
-    days = (max(moments).date() - min(moments).date()).days + 1 if moments else 0
+    offset = local_offset_seconds()
+    days_answered = [int((row["moment"] + offset) // _SECONDS_PER_DAY) for row in rows]
+    days = max(days_answered) - min(days_answered) + 1 if days_answered else 0
     per_block: dict[str, int] = defaultdict(int)
     for row in rows:
         per_block[str(row["question__topic__module__number"])] += 1

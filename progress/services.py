@@ -13,7 +13,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from progress.models import UserProgress
-from progress.selectors import evidence_responses, masteries_from
+from progress.selectors import evidence_responses, masteries_from, moment_of
 
 PROGRESS_FIELDS = (
     "questions_attempted",
@@ -42,7 +42,7 @@ def refresh_progress(
     masteries = masteries_from(rows, now=now)
     answered_by_topic: dict[int, list[dict]] = defaultdict(list)
     for row in rows:
-        if row["answered_at"] is not None:
+        if row["answered"]:
             answered_by_topic[row["question__topic_id"]].append(row)
     progress = []
     for topic_id, mastery in masteries.items():
@@ -57,7 +57,9 @@ def refresh_progress(
                     sum(row["time_taken"] for row in answered) / len(answered) if answered else 0.0,
                     1,
                 ),
-                last_practice_date=max((row["answered_at"] for row in answered), default=None),
+                last_practice_date=(
+                    moment_of(max(answered, key=lambda row: row["moment"])) if answered else None
+                ),
                 proficiency_level=mastery.estimate,
                 updated_at=now,
             )

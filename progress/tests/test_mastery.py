@@ -18,8 +18,8 @@ OBJECTIVE, OTHER = 1, 2
 
 def answers(right: int, wrong: int, *, difficulty: int = 3, days_ago: float = 0) -> list:
     moment = NOW - timedelta(days=days_ago)
-    return [Evidence(difficulty=difficulty, credit=1.0, answered_at=moment)] * right + [
-        Evidence(difficulty=difficulty, credit=0.0, answered_at=moment)
+    return [Evidence(difficulty=difficulty, credit=1.0, moment=moment.timestamp())] * right + [
+        Evidence(difficulty=difficulty, credit=0.0, moment=moment.timestamp())
     ] * wrong
 
 
@@ -57,7 +57,7 @@ def test_older_answers_weigh_less():
 
 
 def test_partial_credit_counts_in_part():
-    half = [Evidence(difficulty=3, credit=0.5, answered_at=NOW)] * 10
+    half = [Evidence(difficulty=3, credit=0.5, moment=NOW.timestamp())] * 10
     assert mastery_of(answers(0, 10)).estimate < mastery_of(half).estimate
     assert mastery_of(half).estimate < mastery_of(answers(10, 0)).estimate
     assert mastery_of(half).estimate == pytest.approx(0.5, abs=0.02)

@@ -26,6 +26,7 @@ T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 def test_rating_follows_the_outcome():
     assert rating_for(credit=0.0, time_taken=5) == Rating.Again
     assert rating_for(credit=0.5, time_taken=5) == Rating.Hard
+    assert rating_for(credit=(1 / 3) * 3 - 1e-12, time_taken=60) == Rating.Good
     assert rating_for(credit=1.0, time_taken=QUICK_ANSWER_SECONDS + 1) == Rating.Good
     assert rating_for(credit=1.0, time_taken=QUICK_ANSWER_SECONDS - 1) == Rating.Easy
 
@@ -108,7 +109,7 @@ def test_a_question_answered_twice_in_a_day_counts_once_toward_mastery(user, top
     rows = list(evidence_responses(user=user))
     assert len(rows) == 2
     deduped = masteries_from(rows, now=T0 + timedelta(hours=4))[topic.pk]
-    first_of_day = min(rows, key=lambda row: row["answered_at"])
+    first_of_day = min(rows, key=lambda row: row["moment"])
     only_first = masteries_from([first_of_day], now=T0 + timedelta(hours=4))[topic.pk]
     assert deduped.estimate == only_first.estimate
     assert (
