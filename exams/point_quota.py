@@ -52,12 +52,13 @@ def worth_summary(available: dict[int, int]) -> str:
     )
 
 
-def _sets_allowed(mix: dict[int, int], available: dict[int, int]) -> int:
+def sets_allowed(mix: dict[int, int], available: dict[int, int]) -> int:
+    """How many different item sets of the bank this mix of worths allows."""
     return math.prod(math.comb(available[worth], number) for worth, number in mix.items())
 
 
 def _choose_mix(mixes: Sequence[dict[int, int]], available: dict[int, int], rng) -> dict:
-    weights = [_sets_allowed(mix, available) for mix in mixes]
+    weights = [sets_allowed(mix, available) for mix in mixes]
     return rng.choices(mixes, weights=weights, k=1)[0]
 
 

@@ -16,7 +16,7 @@ from exams import drawing, selectors, services
 from exams.errors import AttemptError
 from exams.models import Exam, ExamSession, Module, Question, Topic
 from exams.rendering import highlight_code
-from progress.selectors import due_review_count, readiness
+from progress.selectors import due_review_count, evidence_responses, readiness
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -25,12 +25,15 @@ def home(request: HttpRequest) -> HttpResponse:
     in_progress = []
     learner_readiness = None
     review_due = 0
+    evidence = None
     if request.user.is_authenticated:
         review_due = due_review_count(user=request.user, now=timezone.now())
         in_progress = list(
             ExamSession.objects.for_user(request.user).in_progress().select_related("exam")
         )
-        learner_readiness = readiness(user=request.user, syllabus=syllabus)
+        # Read once: the readiness panel and the study plan both estimate from these rows.
+        evidence = list(evidence_responses(user=request.user))
+        learner_readiness = readiness(user=request.user, syllabus=syllabus, evidence=evidence)
     return render(
         request,
         "exams/home.html",
@@ -40,6 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "in_progress": in_progress,
             "readiness": learner_readiness,
             "review_due": review_due,
+            "evidence": evidence,
             "review_session_size": min(review_due, drawing.MAX_PRACTICE_ITEMS),
             "key_checks": selectors.key_checks(),
         },

@@ -10,10 +10,11 @@ over points possible, scaled to the exam's maximum; pass at the exam's pass perc
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from exams.point_quota import point_mixes, sets_allowed
 from progress.mastery import Mastery, item_logit
 
 # Enough draws that P(pass) and the range move by well under a percent between seeds, and
@@ -37,6 +38,8 @@ class ExamShape:
     blueprint: Mapping[str, int]
     pass_percent: float
     max_score: int
+    # The points each block's items add up to (Exam.block_points); empty: any mix.
+    block_points: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -71,16 +74,24 @@ def predict_score(
     earned = np.zeros(draws)
     possible = np.zeros(draws)
     for block, count in shape.blueprint.items():
-        items = shape.items_by_block[block]
-        topics = np.array([column[item.topic_id] for item in items])
-        levels = np.array([item_logit(difficulty=item.difficulty) for item in items])
-        points = np.array([item.points for item in items], dtype=float)
-        # `count` distinct items per attempt: the smallest of random keys, a uniform sample.
-        drawn = np.argpartition(rng.random((draws, len(items))), count - 1, axis=1)[:, :count]
-        chance = 1.0 / (1.0 + np.exp(levels[drawn] - abilities[attempts, topics[drawn]]))
-        right = rng.random(chance.shape) < chance
-        earned += (points[drawn] * right).sum(axis=1)
-        possible += points[drawn].sum(axis=1)
+        for items, taken in _block_draws(
+            shape.items_by_block[block], count=count, target=shape.block_points.get(block),
+            draws=draws, rng=rng,
+        ):  # fmt: skip
+            topics = np.array([column[item.topic_id] for item in items])
+            levels = np.array([item_logit(difficulty=item.difficulty) for item in items])
+            points = np.array([item.points for item in items], dtype=float)
+            # `taken` distinct items per attempt (it may differ between attempts): the
+            # smallest of random keys, a uniform sample; columns beyond `taken` are masked.
+            width = int(taken.max())
+            if width == 0:
+                continue
+            drawn = np.argpartition(rng.random((draws, len(items))), width - 1, axis=1)[:, :width]
+            used = np.arange(width)[None, :] < taken[:, None]
+            chance = 1.0 / (1.0 + np.exp(levels[drawn] - abilities[attempts, topics[drawn]]))
+            right = (rng.random(chance.shape) < chance) & used
+            earned += (points[drawn] * right).sum(axis=1)
+            possible += (points[drawn] * used).sum(axis=1)
     scores = np.sort(shape.max_score * earned / possible)
     passes = int((100 * earned / possible >= shape.pass_percent).sum())
     tail = (1 - INTERVAL_MASS) / 2
@@ -92,3 +103,24 @@ def predict_score(
         max_score=shape.max_score,
         pass_score=round(shape.max_score * shape.pass_percent / 100),
     )
+
+
+def _block_draws(items: Sequence[BankItem], *, count: int, target: int | None, draws: int, rng):
+    """How the block's items are drawn in each simulated attempt, as (pool, how many from it
+    per attempt) pairs: `count` from the whole block, or, with a point maximum, a mix of
+    worths chosen per attempt as exams/point_quota.py chooses it for a real attempt."""
+    if not target:
+        return [(items, np.full(draws, count))]
+    by_worth: dict[int, list[BankItem]] = {}
+    for item in items:
+        by_worth.setdefault(item.points, []).append(item)
+    available = {worth: len(pool) for worth, pool in by_worth.items()}
+    mixes = point_mixes(available=available, count=count, target=target)
+    if not mixes:
+        raise ValueError(f"no {count} items of the bank add up to {target} points")
+    weights = np.array([sets_allowed(mix, available) for mix in mixes], dtype=float)
+    chosen = rng.choice(len(mixes), size=draws, p=weights / weights.sum())
+    return [
+        (pool, np.array([mixes[index].get(worth, 0) for index in range(len(mixes))])[chosen])
+        for worth, pool in by_worth.items()
+    ]

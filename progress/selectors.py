@@ -143,10 +143,16 @@ class ObjectiveMastery:
     mastery: Mastery | None  # None: no evidence yet
 
 
-def mastery_by_objective(*, user, syllabus=None, now: datetime | None = None):
-    """Every objective of the syllabus with the learner's figures and mastery range."""
+def mastery_by_objective(
+    *, user, syllabus=None, now: datetime | None = None, evidence: list[dict] | None = None
+):
+    """Every objective of the syllabus with the learner's figures and mastery range.
+
+    `evidence`: the learner's `evidence_responses` rows when the page already read them."""
     now = now or timezone.now()
-    masteries = masteries_from(evidence_responses(user=user), now=now)
+    if evidence is None:
+        evidence = list(evidence_responses(user=user))
+    masteries = masteries_from(evidence, now=now)
     return [
         ObjectiveMastery(
             code=row["code"],
@@ -190,13 +196,17 @@ def mock_exam_shape(*, exam: Exam) -> ExamShape:
         blueprint={str(block): count for block, count in exam.blueprint.items()},
         pass_percent=exam.pass_percent,
         max_score=exam.max_score,
+        block_points={str(block): points for block, points in (exam.block_points or {}).items()},
     )
 
 
-def readiness(*, user, syllabus=None, now: datetime | None = None) -> Readiness | None:
+def readiness(
+    *, user, syllabus=None, now: datetime | None = None, evidence: list[dict] | None = None
+) -> Readiness | None:
     """Predicted score and P(pass) on a fresh attempt of the syllabus' mock exam.
 
-    None when there is no active mock exam to predict.
+    None when there is no active mock exam to predict. `evidence`: the learner's
+    `evidence_responses` rows when the page already read them.
     """
     now = now or timezone.now()
     exams = Exam.objects.active().filter(kind=Exam.Kind.MOCK).exclude(blueprint={})
@@ -205,7 +215,7 @@ def readiness(*, user, syllabus=None, now: datetime | None = None) -> Readiness 
     exam = exams.order_by("id").first()
     if exam is None:
         return None
-    rows = list(evidence_responses(user=user))
+    rows = list(evidence_responses(user=user)) if evidence is None else evidence
     offset = local_offset_seconds()
     days_answered = [int((row["moment"] + offset) // _SECONDS_PER_DAY) for row in rows]
     days = max(days_answered) - min(days_answered) + 1 if days_answered else 0

@@ -153,14 +153,23 @@ def _pace(*, now: datetime, exam_date: date | None, entries: list[PlanEntry], us
     return exam_date, days_left, items_per_day, due_reviews, ""
 
 
-def study_plan(*, user, syllabus=None, now: datetime | None = None, limit: int = 3) -> StudyPlan:
-    """The `limit` objectives with the highest expected gain, and the pace to the exam date."""
+def study_plan(
+    *,
+    user,
+    syllabus=None,
+    now: datetime | None = None,
+    limit: int = 3,
+    evidence: list[dict] | None = None,
+) -> StudyPlan:
+    """The `limit` objectives with the highest expected gain, and the pace to the exam date.
+
+    `evidence`: the learner's `evidence_responses` rows when the page already read them."""
     now = now or timezone.now()
     exam = _mock_exam(syllabus)
     entries: list[PlanEntry] = []
     if exam is not None:
         exam_points, items_by_topic = _exam_points_by_objective(exam=exam)
-        rows = list(evidence_responses(user=user))
+        rows = list(evidence_responses(user=user)) if evidence is None else evidence
         answered = Counter(row["question__topic_id"] for row in rows)
         # Every drawable objective, with or without evidence: those without get the prior.
         masteries = masteries_from(rows, now=now, topic_ids=list(items_by_topic))

@@ -55,6 +55,29 @@ def test_the_prediction_follows_the_exams_stored_scale_and_pass_mark():
     assert easy_pass.pass_probability > hard_pass.pass_probability
 
 
+def test_block_maxima_decide_which_items_a_simulated_attempt_draws():
+    # One block: 20-point items of an objective the learner has mastered, 40-point items of
+    # one they have not. Two items worth 80 can only be the two 40s, so the prediction falls.
+    items = [BankItem(topic_id=1, difficulty=3, points=20) for _ in range(6)]
+    items += [BankItem(topic_id=2, difficulty=3, points=40) for _ in range(6)]
+    masteries = {
+        1: Mastery(ability=4.0, spread=0.1, weight=50, shared_spread=0.05),
+        2: Mastery(ability=-4.0, spread=0.1, weight=50, shared_spread=0.05),
+    }
+
+    def predicted(block_points):
+        exam = ExamShape(
+            items_by_block={"1": items},
+            blueprint={"1": 2},
+            pass_percent=70,
+            max_score=1000,
+            block_points=block_points,
+        )
+        return predict_score(masteries=masteries, shape=exam).score
+
+    assert predicted({"1": 80}) < 50 < 300 < predicted({})
+
+
 def test_more_uncertainty_widens_the_range():
     sure = predict_score(masteries=learner(1.0, spread=0.1), shape=shape())
     unsure = predict_score(masteries=learner(1.0, spread=1.5), shape=shape())
