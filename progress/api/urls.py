@@ -6,4 +6,5 @@ from progress.api import views
 
 urlpatterns = [
     path("progress/", views.ProgressView.as_view(), name="progress"),
+    path("progress/readiness/", views.ReadinessView.as_view(), name="readiness"),
 ]
