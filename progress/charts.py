@@ -33,6 +33,8 @@ GRID_PERCENTS = (0, 25, 50, 75, 100)
 # How the series of the accuracy trend tell themselves apart without colour.
 MARKERS = ("circle", "square", "triangle", "diamond")
 DASHES = ("", "6 3", "2 3", "9 3 2 3")
+LEGEND_ROW_HEIGHT = 18
+LEGEND_PER_ROW = 4
 
 
 def percent_y(percent: float) -> float:
@@ -46,6 +48,15 @@ def _x_positions(count: int) -> list[float]:
         return [LEFT + PLOT_WIDTH / 2]
     step = PLOT_WIDTH / (count - 1)
     return [round(LEFT + index * step, 2) for index in range(count)]
+
+
+def _edge_anchor(x: float, *, low: float, high: float) -> str:
+    """Labels at the plot's ends align inward, so none is cut off at the chart's edge."""
+    if x <= low:
+        return "start"
+    if x >= high:
+        return "end"
+    return "middle"
 
 
 def _short_date(day: date) -> str:
@@ -91,13 +102,25 @@ def mock_exam_chart(scores: Sequence[MockExamScore], *, chart_id: str = "mock-ch
         return mark_safe("")
     latest = scores[-1]
     pass_y = percent_y(latest.pass_percent)
-    body = _percent_grid()
-    body.append(
-        f'<line class="pass-line" x1="{LEFT}" y1="{pass_y}" x2="{LEFT + PLOT_WIDTH}" '
-        f'y2="{pass_y}"/>'
-        f'<text class="pass-label" x="{LEFT + PLOT_WIDTH}" y="{pass_y - 4}" text-anchor="end">'
+    # The legend row above the plot names the pass line and the two marker styles, so the
+    # label never collides with the points (the latest one sits at the right edge).
+    legend_y = 10
+    body = [
+        f'<line class="pass-line pass-key" x1="{LEFT}" y1="{legend_y}" x2="{LEFT + 24}" '
+        f'y2="{legend_y}"/>'
+        f'<text class="pass-label" x="{LEFT + 30}" y="{legend_y + 4}">'
         f"Pass mark {latest.pass_percent}% ({latest.pass_mark}/{latest.max_score})</text>"
-    )
+        f'<g class="point-key passed"><circle class="score-point" cx="{LEFT + 226}" '
+        f'cy="{legend_y}" r="4"/></g>'
+        f'<text class="chart-label" x="{LEFT + 234}" y="{legend_y + 4}">passed</text>'
+        f'<g class="point-key failed"><circle class="score-point" cx="{LEFT + 284}" '
+        f'cy="{legend_y}" r="4"/></g>'
+        f'<text class="chart-label" x="{LEFT + 292}" y="{legend_y + 4}">not passed</text>',
+        f'<g transform="translate(0 {LEGEND_ROW_HEIGHT})">',
+        *_percent_grid(),
+        f'<line class="pass-line" x1="{LEFT}" y1="{pass_y}" '
+        f'x2="{LEFT + PLOT_WIDTH}" y2="{pass_y}"/>',
+    ]
     xs = _x_positions(len(scores))
     points = [(x, percent_y(score.percent)) for x, score in zip(xs, scores, strict=True)]
     if len(points) > 1:
@@ -116,8 +139,10 @@ def mock_exam_chart(scores: Sequence[MockExamScore], *, chart_id: str = "mock-ch
         if index % label_every == 0 or index == len(scores) - 1:
             body.append(
                 f'<text class="chart-tick" x="{x}" y="{TOP + PLOT_HEIGHT + 16}" '
-                f'text-anchor="middle">{escape(day)}</text>'
+                f'text-anchor="{_edge_anchor(x, low=LEFT, high=LEFT + PLOT_WIDTH)}">'
+                f"{escape(day)}</text>"
             )
+    body.append("</g>")
     passed = sum(1 for score in scores if score.passed)
     title = (
         f"Mock exam scores: {len(scores)} finished, {passed} passed; latest "
@@ -128,15 +153,11 @@ def mock_exam_chart(scores: Sequence[MockExamScore], *, chart_id: str = "mock-ch
         _svg(
             chart_id=chart_id,
             title=title,
-            height=TOP + PLOT_HEIGHT + BOTTOM,
+            height=LEGEND_ROW_HEIGHT + TOP + PLOT_HEIGHT + BOTTOM,
             body=body,
             css_class="mock-chart",
         )
     )
-
-
-LEGEND_ROW_HEIGHT = 18
-LEGEND_PER_ROW = 4
 
 
 def accuracy_trend_chart(
@@ -161,7 +182,8 @@ def accuracy_trend_chart(
     for day in (first_day, first_day + timedelta(days=(days - 1) // 2), last_day):
         body.append(
             f'<text class="chart-tick" x="{x_of(day)}" y="{TOP + PLOT_HEIGHT + 16}" '
-            f'text-anchor="middle">{escape(_short_date(day))}</text>'
+            f'text-anchor="{_edge_anchor(x_of(day), low=LEFT, high=LEFT + PLOT_WIDTH)}">'
+            f"{escape(_short_date(day))}</text>"
         )
     for index, trend in enumerate(trends):
         series = f"series series-{index % len(MARKERS) + 1}"
@@ -221,7 +243,9 @@ def mastery_x(share: float) -> float:
     return round(MASTERY_LABEL_WIDTH + PLOT_WIDTH * clamped, 2)
 
 
-def mastery_chart(rows: Sequence, *, range_percent: int, chart_id: str = "mastery-chart"):
+def mastery_chart(
+    rows: Sequence, *, range_percent: int, chart_id: str = "mastery-chart"
+) -> SafeString:
     """A bar per objective (its mastery estimate) with its range as an error bar.
 
     `rows` are progress.selectors.ObjectiveMastery; "" when no objective has evidence.
@@ -235,8 +259,8 @@ def mastery_chart(rows: Sequence, *, range_percent: int, chart_id: str = "master
         x = mastery_x(percent / 100)
         body.append(
             f'<line class="chart-grid" x1="{x}" y1="{TOP}" x2="{x}" y2="{bottom}"/>'
-            f'<text class="chart-tick" x="{x}" y="{bottom + 16}" text-anchor="middle">'
-            f"{percent}%</text>"
+            f'<text class="chart-tick" x="{x}" y="{bottom + 16}" '
+            f'text-anchor="{"end" if percent == 100 else "middle"}">{percent}%</text>'
         )
     for index, row in enumerate(rows):
         middle = TOP + index * MASTERY_ROW_HEIGHT + MASTERY_ROW_HEIGHT / 2

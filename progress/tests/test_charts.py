@@ -48,8 +48,12 @@ def test_mock_chart_draws_the_pass_line_at_the_pass_mark():
 
     assert_accessible(root)
     pass_line = root.find(f".//{SVG}line[@class='pass-line']")
-    points = root.findall(f".//{SVG}circle[@class='score-point']")
-    assert float(pass_line.get("y1")) == float(pass_line.get("y2"))
+    points = [
+        group.find(f"{SVG}circle")
+        for group in root.iter(f"{SVG}g")
+        if group.get("class", "").startswith("point ")
+    ]
+    assert float(pass_line.get("y1")) == float(pass_line.get("y2")) == charts.percent_y(70)
     # The 70% attempt sits exactly on the line; the 50% one below it (larger y).
     assert float(points[1].get("cy")) == float(pass_line.get("y1"))
     assert float(points[0].get("cy")) > float(pass_line.get("y1"))
