@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from exams.point_quota import point_mixes, sets_allowed
+from exams.point_quota import PointQuotaUnsatisfiable, point_mixes, sets_allowed, worth_summary
 from progress.mastery import Mastery, item_logit
 
 # Enough draws that P(pass) and the range move by well under a percent between seeds, and
@@ -55,7 +55,9 @@ class Prediction:
 def predict_score(
     *, masteries: Mapping[int, Mastery], shape: ExamShape, seed: int = 0, draws: int = DRAWS
 ) -> Prediction:
-    """Predicted score and P(pass); `masteries` must cover every objective of the bank."""
+    """Predicted score and P(pass); `masteries` must cover every objective of the bank.
+
+    Raises PointQuotaUnsatisfiable when a block's items cannot reach its point maximum."""
     # A fixed seed: the same evidence always shows the same numbers. The draws run as
     # arrays (one row per simulated attempt): a page view can afford a few milliseconds.
     rng = np.random.default_rng(seed)
@@ -117,7 +119,9 @@ def _block_draws(items: Sequence[BankItem], *, count: int, target: int | None, d
     available = {worth: len(pool) for worth, pool in by_worth.items()}
     mixes = point_mixes(available=available, count=count, target=target)
     if not mixes:
-        raise ValueError(f"no {count} items of the bank add up to {target} points")
+        raise PointQuotaUnsatisfiable(
+            f"no {count} items add up to {target} points (the bank has {worth_summary(available)})"
+        )
     weights = np.array([sets_allowed(mix, available) for mix in mixes], dtype=float)
     chosen = rng.choice(len(mixes), size=draws, p=weights / weights.sum())
     return [

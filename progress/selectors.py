@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from exams.models import Exam, ExamSession, Question, Topic, UserResponse
+from exams.point_quota import PointQuotaUnsatisfiable
 from pcep_site.db import EpochSeconds
 from progress.mastery import Evidence, Mastery, estimate_masteries
 from progress.models import ReviewCard
@@ -177,6 +178,9 @@ class Readiness:
     prediction: Prediction | None
     min_answers: int = MIN_ANSWERS_FOR_READINESS
     min_per_block: int = MIN_ANSWERS_PER_BLOCK
+    # Why there is no prediction although the evidence suffices (the bank cannot fill the
+    # exam right now), in words for the learner.
+    unavailable: str = ""
 
 
 def mock_exam_shape(*, exam: Exam) -> ExamShape:
@@ -225,14 +229,26 @@ def readiness(
     enough = len(rows) >= MIN_ANSWERS_FOR_READINESS and all(
         per_block[block] >= MIN_ANSWERS_PER_BLOCK for block in exam.blueprint
     )
-    prediction = None
+    prediction, unavailable = None, ""
     if enough:
         shape = mock_exam_shape(exam=exam)
         topic_ids = {item.topic_id for items in shape.items_by_block.values() for item in items}
-        prediction = predict_score(
-            masteries=masteries_from(rows, now=now, topic_ids=topic_ids), shape=shape
-        )
-    return Readiness(exam_title=exam.title, answers=len(rows), days=days, prediction=prediction)
+        try:
+            prediction = predict_score(
+                masteries=masteries_from(rows, now=now, topic_ids=topic_ids), shape=shape
+            )
+        except PointQuotaUnsatisfiable as error:
+            unavailable = (
+                f"No prediction today: the question bank cannot fill a fresh {exam.title} "
+                f"right now ({error}). Your answers are kept and count as soon as it can."
+            )
+    return Readiness(
+        exam_title=exam.title,
+        answers=len(rows),
+        days=days,
+        prediction=prediction,
+        unavailable=unavailable,
+    )
 
 
 # Spaced review (progress/review.py writes the cards) -------------------------------------

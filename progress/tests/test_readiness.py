@@ -151,3 +151,23 @@ def test_the_simulation_stays_calibrated(syllabus, remembered_verdicts):
     calibration_error = sum(count * gap for count, gap in result.decile_gaps()) / 60
     # 0.124 on the 550-item bank with the interactive kinds (0.12 held on the 400-item one).
     assert calibration_error <= 0.13
+
+
+@pytest.mark.django_db
+def test_a_bank_that_cannot_fill_the_exam_says_so_instead_of_failing(user, mock_exam, client):
+    for _ in range(2):
+        take(mock_exam, user)
+    # Every item is worth 20: no 4 of them make 100 points.
+    mock_exam.block_points = {"1": 100, "2": 100, "3": 100, "4": 100}
+    mock_exam.save()
+
+    forecast = readiness(user=user)
+
+    assert forecast.prediction is None
+    assert "cannot fill a fresh" in forecast.unavailable
+    assert "no 4 items add up to 100 points (the bank has" in forecast.unavailable
+    client.force_login(user)
+    for page in (reverse("home"), reverse("progress:overview")):
+        response = client.get(page)
+        assert response.status_code == 200
+        assert "cannot fill a fresh" in response.content.decode()
