@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from exams.models import Exam, Module, Question, Topic
-from exams.tests.factories import ExamFactory, load_pcep_syllabus, make_question
+from exams.tests.factories import ExamFactory, load_pcep_syllabus, make_question, quota_points
 
 # Playwright's sync API runs an event loop in the main thread; Django's ORM would refuse
 # to run from the test body otherwise.
@@ -26,7 +26,6 @@ CHROMIUM_ARGS = [
 ]
 # Mixed kinds, cycled over each block's questions.
 KINDS = ("single", "multiple", "order", "gap")
-POINTS = (20, 30, 40)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -68,7 +67,8 @@ def _dress(question: Question) -> Question:
 
 
 def build_bank(*, per_block: int = 8, kinds=KINDS) -> list[Question]:
-    """The real PCEP syllabus and its mock exam, plus `per_block` bank questions per block."""
+    """The real PCEP syllabus and its mock exam, plus `per_block` bank questions per block,
+    worth points a draw can add up to the real block maxima."""
     syllabus = load_pcep_syllabus()
     bank = ExamFactory(kind=Exam.Kind.BANK, title="Test bank")
     questions = []
@@ -81,7 +81,7 @@ def build_bank(*, per_block: int = 8, kinds=KINDS) -> list[Question]:
                 kind=kind,
                 topic=topic,
                 exam=bank,
-                points=POINTS[index % len(POINTS)],
+                points=quota_points(module.number, index),
                 text=f"Block {module.number} {kind} question {index + 1}: what happens?",
                 **extra,
             )
