@@ -204,6 +204,15 @@ def mock_exam_shape(*, exam: Exam) -> ExamShape:
     )
 
 
+def predicted_mock_exam(*, syllabus=None) -> Exam | None:
+    """The mock exam readiness predicts and the study plan weighs: the syllabus' first
+    active mock exam with a blueprint."""
+    exams = Exam.objects.active().filter(kind=Exam.Kind.MOCK).exclude(blueprint={})
+    if syllabus is not None:
+        exams = exams.filter(syllabus=syllabus)
+    return exams.order_by("id").first()
+
+
 def readiness(
     *, user, syllabus=None, now: datetime | None = None, evidence: list[dict] | None = None
 ) -> Readiness | None:
@@ -213,10 +222,7 @@ def readiness(
     `evidence_responses` rows when the page already read them.
     """
     now = now or timezone.now()
-    exams = Exam.objects.active().filter(kind=Exam.Kind.MOCK).exclude(blueprint={})
-    if syllabus is not None:
-        exams = exams.filter(syllabus=syllabus)
-    exam = exams.order_by("id").first()
+    exam = predicted_mock_exam(syllabus=syllabus)
     if exam is None:
         return None
     rows = list(evidence_responses(user=user)) if evidence is None else evidence

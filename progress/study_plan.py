@@ -30,6 +30,7 @@ from progress.selectors import (
     evidence_responses,
     masteries_from,
     mock_exam_shape,
+    predicted_mock_exam,
     progress_by_objective,
 )
 
@@ -77,14 +78,6 @@ def stored_exam_date(user) -> date | None:
         return date.fromisoformat(str(value))
     except ValueError:
         return None
-
-
-def _mock_exam(syllabus) -> Exam | None:
-    # The exam progress.selectors.readiness predicts, so that plan and prediction agree.
-    exams = Exam.objects.active().filter(kind=Exam.Kind.MOCK).exclude(blueprint={})
-    if syllabus is not None:
-        exams = exams.filter(syllabus=syllabus)
-    return exams.order_by("id").first()
 
 
 def _exam_points_by_objective(*, exam: Exam) -> tuple[dict[int, float], dict[int, list[BankItem]]]:
@@ -165,7 +158,7 @@ def study_plan(
 
     `evidence`: the learner's `evidence_responses` rows when the page already read them."""
     now = now or timezone.now()
-    exam = _mock_exam(syllabus)
+    exam = predicted_mock_exam(syllabus=syllabus)
     entries: list[PlanEntry] = []
     if exam is not None:
         exam_points, items_by_topic = _exam_points_by_objective(exam=exam)
