@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from pcep_site.admin import ReadOnlyAdminMixin
 from progress.models import ReviewCard, UserProgress
 
 
@@ -18,18 +19,9 @@ class UserProgressAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReviewCard)
-class ReviewCardAdmin(admin.ModelAdmin):
+class ReviewCardAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: cards are written by progress.review as learners answer."""
 
     list_display = ("user", "question", "due", "state", "reps", "lapses", "last_review")
     list_select_related = ("user", "question")
     list_filter = ("state",)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

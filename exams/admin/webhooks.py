@@ -13,6 +13,7 @@ from django.utils.html import format_html
 
 from exams import webhooks
 from exams.models import WebhookDelivery, WebhookEndpoint, WebhookEvent, generate_webhook_secret
+from pcep_site.admin import ReadOnlyAdminMixin
 
 
 class WebhookEndpointForm(forms.ModelForm):
@@ -85,7 +86,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "created_at",
         "event",
@@ -118,15 +119,6 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     @admin.display(description="payload")
     def payload_json(self, delivery: WebhookDelivery) -> str:
         return format_html("<pre>{}</pre>", json.dumps(delivery.payload, indent=2, sort_keys=True))
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def has_retry_permission(self, request) -> bool:
         # Sending again is an operator's act: it takes the model's change permission, which
