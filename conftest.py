@@ -21,3 +21,14 @@ def remembered_verdicts(db):
     yield
     for row in KeyVerdict.objects.values("key_hash", "status", "detail"):
         _REMEMBERED_VERDICTS[row.pop("key_hash")] = row
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: population figures kept there (for example
+    progress/miss_credit.py) must come from that test's own database."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -44,6 +44,7 @@ OBJECTIVE_SPREAD = 0.5
 ITEM_SPREAD = 0.3
 DAYS = 9
 PRACTICE_SESSION_ITEMS = 10
+REFRESH_EVERY = 10  # learners between refreshes of the population's miss-credit figures
 TARGET_MAE, TARGET_BRIER, TARGET_DECILE_GAP, DECILE_MIN_COUNT = 60.0, 0.15, 0.1, 30
 
 
@@ -192,11 +193,13 @@ def _answer_all(*, attempt, items, abilities, rng, start: datetime) -> datetime:
 def simulate(*, learners: int, practice_items: int, seed: int) -> SimulationResult:
     """Run the simulation in the current database (the bank must be loaded: load_bank)."""
     from django.contrib.auth import get_user_model
+    from django.core.cache import cache
 
     from exams import services
     from exams.drawing import PracticeChoice
     from exams.models import Exam, Topic, UserResponse
     from progress.mastery import Mastery
+    from progress.miss_credit import CACHE_KEY as MISS_CREDIT_CACHE_KEY
     from progress.readiness import predict_score
     from progress.selectors import mock_exam_shape, readiness
 
@@ -210,6 +213,12 @@ def simulate(*, learners: int, practice_items: int, seed: int) -> SimulationResu
     errors, oracle_errors, squared, missing = [], [], [], 0
     User = get_user_model()
     for number in range(learners):
+        if number and number % REFRESH_EVERY == 0:
+            # In production the miss-credit figures expire from the cache every few
+            # minutes; a run takes less, so they are refreshed as the population grows
+            # (otherwise every prediction would use the empty population's figures).
+            cache.delete(MISS_CREDIT_CACHE_KEY)
+            shape = mock_exam_shape(exam=exam)
         user = User.objects.create(
             username=f"sim-{seed}-{number}", email=f"sim{number}@example.com"
         )

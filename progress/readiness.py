@@ -3,7 +3,8 @@
 Pure rules, no database: progress/selectors.py gathers the inputs. The prediction is a Monte
 Carlo over what a fresh attempt could be: the learner's ability per objective drawn from its
 mastery posterior, the items drawn per block by the exam's blueprint from the bank, each
-item answered right with the Rasch chance. It is scored like a real attempt (points earned
+item answered fully right with the Rasch chance and otherwise earning what a miss of it
+earns (progress/miss_credit.py). It is scored like a real attempt (points earned
 over points possible, scaled to the exam's maximum; pass at the exam's pass percentage).
 """
 
@@ -28,6 +29,8 @@ class BankItem:
     topic_id: int
     difficulty: int
     points: int
+    # The share of the points a miss still earns (progress/miss_credit.py).
+    miss_credit: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,7 @@ def predict_score(
             topics = np.array([column[item.topic_id] for item in items])
             levels = np.array([item_logit(difficulty=item.difficulty) for item in items])
             points = np.array([item.points for item in items], dtype=float)
+            miss = np.array([item.miss_credit for item in items])
             # `taken` distinct items per attempt (it may differ between attempts): the
             # smallest of random keys, a uniform sample; columns beyond `taken` are masked.
             width = int(taken.max())
@@ -91,8 +95,9 @@ def predict_score(
             drawn = np.argpartition(rng.random((draws, len(items))), width - 1, axis=1)[:, :width]
             used = np.arange(width)[None, :] < taken[:, None]
             chance = 1.0 / (1.0 + np.exp(levels[drawn] - abilities[attempts, topics[drawn]]))
-            right = (rng.random(chance.shape) < chance) & used
-            earned += (points[drawn] * right).sum(axis=1)
+            right = rng.random(chance.shape) < chance
+            credit = np.where(right, 1.0, miss[drawn]) * used
+            earned += (points[drawn] * credit).sum(axis=1)
             possible += (points[drawn] * used).sum(axis=1)
     scores = np.sort(shape.max_score * earned / possible)
     passes = int((100 * earned / possible >= shape.pass_percent).sum())

@@ -17,6 +17,7 @@ from exams.models import Exam, ExamSession, Question, Topic, UserResponse
 from exams.point_quota import PointQuotaUnsatisfiable
 from pcep_site.db import EpochSeconds
 from progress.mastery import Evidence, Mastery, estimate_masteries
+from progress.miss_credit import MissCredit, miss_credit
 from progress.models import ReviewCard
 from progress.readiness import BankItem, ExamShape, Prediction, predict_score
 
@@ -73,6 +74,7 @@ def evidence_responses(*, user, topic_ids=None) -> QuerySet[UserResponse]:
         "question__topic_id",
         "question__topic__module__number",
         "question__difficulty",
+        "question__kind",
         "question__points",
         "points_earned",
         "is_correct",
@@ -88,11 +90,16 @@ def moment_of(row: dict) -> datetime:
     return datetime.fromtimestamp(row["moment"], tz=UTC)
 
 
-def evidence_of(row: dict) -> Evidence:
+def evidence_of(row: dict, *, misses: MissCredit) -> Evidence:
+    """The answer as evidence of getting the item fully right: its credit with what a miss
+    of the item earns anyway taken off (progress/miss_credit.py); a skip counts 0."""
     points = row["question__points"] or 1
+    credit = (row["points_earned"] or 0.0) / points if row["answered"] else 0.0
     return Evidence(
         difficulty=row["question__difficulty"],
-        credit=(row["points_earned"] or 0.0) / points if row["answered"] else 0.0,
+        credit=misses.full_credit_share(
+            credit=credit, question_id=row["question_id"], kind=row["question__kind"]
+        ),
         moment=row["moment"],
     )
 
@@ -120,12 +127,16 @@ def local_offset_seconds() -> float:
     return offset.total_seconds() if offset else 0.0
 
 
-def masteries_from(rows, *, now: datetime, topic_ids=None) -> dict[int, Mastery]:
+def masteries_from(
+    rows, *, now: datetime, topic_ids=None, misses: MissCredit | None = None
+) -> dict[int, Mastery]:
     """Mastery per objective from evidence rows (all of one learner's: the general level
-    needs them); for `topic_ids`, or else for every objective with evidence."""
+    needs them); for `topic_ids`, or else for every objective with evidence. `misses`: what
+    misses earn, by default the population's (cached)."""
+    misses = miss_credit() if misses is None else misses
     by_topic: dict[int, list[Evidence]] = defaultdict(list)
     for row in first_answer_per_question_and_day(rows):
-        by_topic[row["question__topic_id"]].append(evidence_of(row))
+        by_topic[row["question__topic_id"]].append(evidence_of(row, misses=misses))
     return estimate_masteries(
         evidence_by_topic=by_topic,
         topic_ids=list(by_topic) if topic_ids is None else topic_ids,
@@ -183,17 +194,24 @@ class Readiness:
     unavailable: str = ""
 
 
-def mock_exam_shape(*, exam: Exam) -> ExamShape:
-    """The exam's blueprint and scoring, with the active bank items each block draws from."""
+def mock_exam_shape(*, exam: Exam, misses: MissCredit | None = None) -> ExamShape:
+    """The exam's blueprint and scoring, with the active bank items each block draws from
+    and what a miss of each earns (by default the population's figures, cached)."""
+    misses = miss_credit() if misses is None else misses
     items_by_block: dict[str, list[BankItem]] = defaultdict(list)
-    for topic_id, difficulty, points, block in (
+    for question_id, kind, topic_id, difficulty, points, block in (
         Question.objects.drawable()
         .filter(topic__module__syllabus=exam.syllabus, topic__module__number__isnull=False)
-        .values_list("topic_id", "difficulty", "points", "topic__module__number")
+        .values_list("id", "kind", "topic_id", "difficulty", "points", "topic__module__number")
         .order_by("id")
     ):
         items_by_block[str(block)].append(
-            BankItem(topic_id=topic_id, difficulty=difficulty, points=points)
+            BankItem(
+                topic_id=topic_id,
+                difficulty=difficulty,
+                points=points,
+                miss_credit=misses.of(question_id=question_id, kind=kind),
+            )
         )
     return ExamShape(
         items_by_block=items_by_block,
