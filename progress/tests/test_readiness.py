@@ -134,6 +134,7 @@ def test_home_and_progress_pages_show_the_prediction_and_its_evidence(user, mock
         assert "Chance of passing today" in html
 
 
+@pytest.mark.simulation
 @pytest.mark.django_db
 def test_the_simulation_stays_calibrated(syllabus, remembered_verdicts):
     """A small seeded run of bench/readiness_sim.py through the real services."""
