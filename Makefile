@@ -7,7 +7,7 @@ PORT ?= 8000
 # Local runs are development runs unless the environment says otherwise.
 export DEBUG ?= true
 
-.PHONY: run test install install-dev system-packages migrate content lint format verify bench clean
+.PHONY: run test install install-dev system-packages migrate content lint format verify bench clean vendor-pyodide
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,10 @@ format: install-dev
 
 verify: content
 	$(BIN)/python manage.py verify_questions
+
+# Developers only (needs npm): refresh the committed Pyodide core, docs/run-code.md.
+vendor-pyodide: $(BIN)/python
+	$(BIN)/python scripts/vendor_pyodide.py
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm
