@@ -7,7 +7,7 @@ PORT ?= 8000
 # Local runs are development runs unless the environment says otherwise.
 export DEBUG ?= true
 
-.PHONY: run test install install-dev system-packages migrate content lint format verify bench clean vendor-pyodide
+.PHONY: run serve test install install-dev system-packages migrate content lint format verify bench clean vendor-pyodide
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,15 @@ content: migrate
 run: content
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# The production configuration on this machine: DEBUG off, static files collected and
+# served by whitenoise (brotli and gzip), gunicorn workers from WEB_CONCURRENCY, access log
+# on stdout. It needs SECRET_KEY and ALLOWED_HOSTS (and HTTPS=false to try it over plain
+# HTTP here); the settings name whatever is missing. See docs/deploy.md.
+serve: install
+	DEBUG=false $(BIN)/python manage.py migrate --noinput
+	DEBUG=false $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	DEBUG=false BIND=$${BIND:-$(HOST):$(PORT)} $(BIN)/gunicorn --config deploy/gunicorn.conf.py pcep_site.wsgi
 
 test: install-dev
 	$(BIN)/python -m pytest

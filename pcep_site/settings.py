@@ -15,17 +15,26 @@ DEBUG = env.bool("DEBUG", default=False)
 # Development gets a throwaway key; anything else must be configured explicitly.
 _DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key-never-used-when-debug-is-off"
 SECRET_KEY = env.str("SECRET_KEY", default=_DEVELOPMENT_SECRET_KEY if DEBUG else "")
-if not SECRET_KEY:
-    raise ImproperlyConfigured(
-        "SECRET_KEY is not set. Set SECRET_KEY in the environment (or .env), "
-        "or set DEBUG=true for local development."
-    )
-if not DEBUG and SECRET_KEY == _DEVELOPMENT_SECRET_KEY:
-    raise ImproperlyConfigured("The development SECRET_KEY cannot be used with DEBUG off.")
-
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
+# Every missing production setting is named at once, so a server is configured in one go.
+_missing = []
+if not SECRET_KEY:
+    _missing.append(
+        "SECRET_KEY is not set: set SECRET_KEY to a long random value (for example "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`)"
+    )
+elif not DEBUG and SECRET_KEY == _DEVELOPMENT_SECRET_KEY:
+    _missing.append("SECRET_KEY: the development SECRET_KEY cannot be used with DEBUG off")
 if not DEBUG and not ALLOWED_HOSTS:
-    raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off.")
+    _missing.append(
+        "ALLOWED_HOSTS must be set when DEBUG is off: the host names this site is served "
+        "under, comma-separated (for example ALLOWED_HOSTS=pcep.example.org)"
+    )
+if _missing:
+    raise ImproperlyConfigured(
+        "The production settings are incomplete (set these in the environment or in .env, "
+        "or set DEBUG=true for local development; see docs/deploy.md):\n- " + "\n- ".join(_missing)
+    )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -180,10 +189,26 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }
 
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
-    SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
-    CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
-    SECURE_CONTENT_TYPE_NOSNIFF = True
+    # Production is served over HTTPS (docs/deploy.md). HTTPS=false is for trying the
+    # production configuration over plain HTTP on a trusted machine (`make serve` here):
+    # `manage.py check --deploy` then says what that gives up.
+    HTTPS = env.bool("HTTPS", default=True)
+    SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=HTTPS)
+    CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=HTTPS)
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=HTTPS)
+    # The load balancer asks over plain HTTP from inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000 if HTTPS else 0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+    # Behind a reverse proxy that terminates TLS (deploy/nginx.conf sets this header and
+    # overwrites any the client sent): only then may the header say the request was secure.
+    if env.bool("BEHIND_TLS_PROXY", default=False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {
     "version": 1,
