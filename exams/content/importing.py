@@ -27,6 +27,7 @@ from exams.content.parsing import (
 )
 from exams.content.rules import column_problems
 from exams.content.verification import apply_result, parsed_document, verify_documents
+from exams.interop.common import FORMATS, CategoryUse, InteropOptions, format_for
 from exams.models import Answer, Exam, Question, Topic
 from exams.selectors import current_syllabus, questions_with_learner_answers
 from exams.verifier import ERROR, MISMATCH, QuestionResult, SandboxUnavailable
@@ -95,6 +96,8 @@ class ImportReport:
     conflicts: list[Conflict] = field(default_factory=list)
     taken_from_file: int = 0  # edited questions overwritten because the import was told to
     verified: int = 0  # keys of the files' questions that running them confirmed
+    # Categories of foreign files (Moodle XML, GIFT) and the objective each maps to.
+    categories: list[CategoryUse] = field(default_factory=list)
     not_verified_reason: str = ""  # set when the sandbox could not run: statuses unchecked
 
     @property
@@ -120,9 +123,27 @@ def _objective_index(syllabus_code: str | None) -> dict[str, Topic]:
 PARALLEL_PARSE_MIN_BYTES = 2 * 1024 * 1024
 
 
+def read_question_file(
+    path: Path, *, objectives: Mapping[str | None, set[str]], interop: InteropOptions | None
+) -> tuple[ParsedFile | None, list[ContentProblem], list[CategoryUse]]:
+    """One file in its format (given, or by its ending): YAML as it is, other formats through
+    their translation (exams.interop), then the same validation. Without `interop` every
+    file is YAML (the REST API and the authoring service take nothing else)."""
+    file_format = "yaml" if interop is None else format_for(path.name, interop.file_format)
+    if file_format in (None, "yaml"):
+        parsed, problems = read_content_file(path, objectives=objectives)
+        return parsed, problems, []
+    if file_format not in FORMATS:
+        message = f"unknown format {file_format!r}; one of {', '.join(FORMATS)}."
+        return None, [ContentProblem(str(path), None, None, message)], []
+    from exams.interop.reading import read_foreign_file  # the readers import parsing
+
+    return read_foreign_file(path, file_format=file_format, objectives=objectives, options=interop)
+
+
 def _read_all(
-    paths: list[Path], objectives: Mapping[str | None, set[str]]
-) -> list[tuple[ParsedFile | None, list[ContentProblem]]]:
+    paths: list[Path], objectives: Mapping[str | None, set[str]], interop: InteropOptions | None
+) -> list[tuple[ParsedFile | None, list[ContentProblem], list[CategoryUse]]]:
     def size(path: Path) -> int:
         try:
             return path.stat().st_size
@@ -131,10 +152,13 @@ def _read_all(
 
     workers = min(len(paths), os.cpu_count() or 1)
     if workers < 2 or sum(size(path) for path in paths) < PARALLEL_PARSE_MIN_BYTES:
-        return [read_content_file(path, objectives=objectives) for path in paths]
+        return [read_question_file(path, objectives=objectives, interop=interop) for path in paths]
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = [pool.submit(read_content_file, path, objectives=objectives) for path in paths]
+        futures = [
+            pool.submit(read_question_file, path, objectives=objectives, interop=interop)
+            for path in paths
+        ]
         return [future.result() for future in futures]
 
 
@@ -149,22 +173,37 @@ def _objectives_by_syllabus() -> dict[str | None, set[str]]:
     return dict(objectives)
 
 
-def parse_files(*, paths: Iterable[Path]) -> tuple[list[ParsedFile], list[ContentProblem]]:
+def parse_files(
+    *, paths: Iterable[Path], interop: InteropOptions | None = None
+) -> tuple[list[ParsedFile], list[ContentProblem]]:
     """The one validation pass of an import (the command's, the admin upload's): read and check
     every file, and every value against the column it would be written to. Nothing is
     written. Returns the files that can be imported, and the problems of all of them."""
+    files, problems, _ = _parse_files(paths=paths, interop=interop)
+    return files, problems
+
+
+def _parse_files(
+    *, paths: Iterable[Path], interop: InteropOptions | None
+) -> tuple[list[ParsedFile], list[ContentProblem], list[CategoryUse]]:
     paths = [Path(path) for path in paths]
     objectives = _objectives_by_syllabus()
     if None not in objectives:
-        return [], [
-            ContentProblem(
-                str(path), None, None, "no syllabus is loaded: run manage.py load_syllabus."
-            )
-            for path in paths
-        ]
+        return (
+            [],
+            [
+                ContentProblem(
+                    str(path), None, None, "no syllabus is loaded: run manage.py load_syllabus."
+                )
+                for path in paths
+            ],
+            [],
+        )
     files: list[ParsedFile] = []
     problems: list[ContentProblem] = []
-    for parsed, file_problems in _read_all(paths, objectives):
+    categories: list[CategoryUse] = []
+    for parsed, file_problems, file_categories in _read_all(paths, objectives, interop):
+        categories.extend(file_categories)
         if parsed is not None:
             file_problems = [*file_problems, *_column_problems(parsed)]
             if not file_problems:
@@ -177,7 +216,7 @@ def parse_files(*, paths: Iterable[Path]) -> tuple[list[ParsedFile], list[Conten
                 ContentProblem(parsed.path, None, None, "two files in one import share this name.")
             )
     problems.extend(check_unique_ids(files))
-    return files, problems
+    return files, problems, categories
 
 
 def _column_problems(parsed: ParsedFile) -> list[ContentProblem]:
@@ -228,6 +267,7 @@ def import_content(
     into: Exam | None = None,
     take_file: bool | Iterable[str] = False,
     origin: str = Question.Origin.FILE,
+    interop: InteropOptions | None = None,
 ) -> ImportReport:
     """Validate all files, then create/update/retire questions in one transaction.
 
@@ -243,9 +283,15 @@ def import_content(
     or retired: each one whose file says otherwise is reported as a conflict and kept, unless
     `take_file` is True or names it. Every key is verified first (from the verdict cache
     where it can be): a wrong key is a problem like any other, and nothing is written.
+
+    `interop` says how Moodle XML, GIFT and Aiken files are read (their format, and the
+    objective of each category); the report lists the categories found and their mapping.
+    Without it, every file is read as YAML.
     """
-    files, problems = parse_files(paths=paths)
-    report = ImportReport(files=len(files), dry_run=dry_run, problems=problems)
+    files, problems, categories = _parse_files(paths=paths, interop=interop)
+    report = ImportReport(
+        files=len(files), dry_run=dry_run, problems=problems, categories=categories
+    )
     if problems:
         return report
     verdicts = _verify_files(files, report)
@@ -265,7 +311,9 @@ def import_content(
             if dry_run:
                 transaction.set_rollback(True)
     except ImportAborted as aborted:
-        return ImportReport(files=len(files), dry_run=dry_run, problems=aborted.problems)
+        return ImportReport(
+            files=len(files), dry_run=dry_run, problems=aborted.problems, categories=categories
+        )
     return report
 
 

@@ -328,7 +328,31 @@ def read_content_file(
     return _read_file_body(data, lines, reader, path, objectives), reader.problems
 
 
-def _read_file_body(data, lines: _Lines, reader, path, objectives) -> ParsedFile | None:
+def read_translated_document(
+    document: dict,
+    *,
+    path: str,
+    source_file: str,
+    question_lines: list[int],
+    objectives: Mapping[str | None, set[str]],
+) -> tuple[ParsedFile | None, list[ContentProblem]]:
+    """Validate a document translated from another format (exams.interop) exactly as a file's
+    YAML is: problems name `path` and each question's line in that file."""
+    reader = _Reader(path)
+    parsed = _read_file_body(
+        document,
+        _Lines(questions=question_lines),
+        reader,
+        Path(path),
+        objectives,
+        source_file=source_file,
+    )
+    return parsed, reader.problems
+
+
+def _read_file_body(
+    data, lines: _Lines, reader, path, objectives, *, source_file: str | None = None
+) -> ParsedFile | None:
     if str(data.get("format", "")) != FORMAT_VERSION:
         reader.problem(f"'format' must be {FORMAT_VERSION}.")
     reader.unknown_keys(
@@ -364,7 +388,7 @@ def _read_file_body(data, lines: _Lines, reader, path, objectives) -> ParsedFile
         return None
     parsed = ParsedFile(
         path=str(path),
-        source_file=path.name,
+        source_file=source_file or path.name,
         title=reader.text(exam, "title", required=True, where={}),
         description=reader.text(exam, "description", required=False, where={}),
         version=reader.text(exam, "version", required=False, where={}) or "1.0",

@@ -4,17 +4,21 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from exams.content.importing import import_content
+from exams.content.importing import ImportReport, import_content
+from exams.interop.common import FORMATS, InteropOptions, format_for, parse_category_mapping
 
 
 class Command(BaseCommand):
     help = (
         "Validate every question file completely, then create, update (by id) and retire "
-        "questions in one transaction. Any error: nothing is written."
+        "questions in one transaction. Any error: nothing is written. Reads the native YAML "
+        "and Moodle XML, GIFT and Aiken (docs/interop.md)."
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("paths", nargs="+", type=Path, help="YAML question files.")
+        parser.add_argument(
+            "paths", nargs="+", type=Path, help="Question files (.yaml, .xml, .gift, .txt)."
+        )
         parser.add_argument(
             "--dry-run", action="store_true", help="Report what would change; write nothing."
         )
@@ -30,6 +34,31 @@ class Command(BaseCommand):
             default=[],
             help="Overwrite only this edited question with the file's version (repeatable).",
         )
+        parser.add_argument(
+            "--format",
+            choices=FORMATS,
+            default=None,
+            help="Read every file in this format (default: by ending: .yaml, .xml Moodle XML, "
+            ".gift GIFT, .txt Aiken).",
+        )
+        parser.add_argument(
+            "--category",
+            action="append",
+            default=[],
+            metavar="'PATH=OBJECTIVE'",
+            help="Put a Moodle/GIFT category's questions under a syllabus objective, e.g. "
+            "'$course$/top/Block 1=1.3' (repeatable).",
+        )
+        parser.add_argument(
+            "--category-file",
+            type=Path,
+            help="A file of 'category path=objective' lines ('#' starts a comment).",
+        )
+        parser.add_argument(
+            "--objective",
+            help="The objective of questions whose category is not mapped (and of Aiken files).",
+        )
+        parser.add_argument("--title", help="The title of a question set imported from a file.")
 
     def handle(
         self,
@@ -40,12 +69,15 @@ class Command(BaseCommand):
         take_file_for: list[str],
         **options,
     ) -> None:
+        interop = self._interop_options(options)
         report = import_content(
             paths=paths,
             dry_run=dry_run,
             progress=lambda message: self.stdout.write(f"  … {message}"),
             take_file=take_file or take_file_for,
+            interop=interop,
         )
+        self._write_categories(report, paths, interop)
         if not report.ok:
             for problem in report.problems:
                 self.stderr.write(str(problem))
@@ -77,3 +109,32 @@ class Command(BaseCommand):
             self.stdout.write(f"Keys verified by running them: {report.verified}.")
         if report.writes == 0 and not dry_run:
             self.stdout.write("Everything was already up to date: nothing written.")
+
+    def _interop_options(self, options: dict) -> InteropOptions:
+        lines = list(options["category"])
+        if options["category_file"] is not None:
+            try:
+                lines += options["category_file"].read_text(encoding="utf-8").splitlines()
+            except (OSError, UnicodeDecodeError) as error:
+                raise CommandError(f"cannot read {options['category_file']}: {error}") from error
+        mapping, errors = parse_category_mapping(lines)
+        if errors:
+            raise CommandError("category mapping: " + " ".join(errors))
+        return InteropOptions(
+            file_format=options["format"],
+            categories=mapping,
+            default_objective=options["objective"],
+            title=options["title"],
+        )
+
+    def _write_categories(
+        self, report: ImportReport, paths: list[Path], interop: InteropOptions
+    ) -> None:
+        """The mapping the import uses (or would use), for the instructor to confirm."""
+        if not report.categories:
+            return
+        formats = sorted({format_for(path.name, interop.file_format) or "?" for path in paths})
+        self.stdout.write(f"Categories found (format {', '.join(formats)}):")
+        for use in report.categories:
+            target = f"objective {use.objective} ({use.source})" if use.objective else "NOT MAPPED"
+            self.stdout.write(f"  {use.category} ({use.questions} question(s)) -> {target}")
