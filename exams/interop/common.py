@@ -201,6 +201,8 @@ def apply_embedded(document: dict[str, Any], embedded: dict[str, Any]) -> None:
     for key in EMBEDDED_QUESTION_KEYS:
         if key in embedded and key != "objective":
             document[key] = embedded[key]
+    if "verify" in embedded and "verify_reason" not in embedded:
+        document.pop("verify_reason", None)  # the reader's "not run": the key runs again
     if embedded.get("kind") == "gap" and "gaps" in embedded:
         document.pop("answers", None)
     if embedded.get("kind") not in ("multiple", "lines") and "choose" not in embedded:
@@ -216,7 +218,10 @@ def apply_embedded(document: dict[str, Any], embedded: dict[str, Any]) -> None:
             if not isinstance(extra, dict) or not isinstance(option, dict):
                 continue
             for name in EMBEDDED_OPTION_KEYS:
-                if name in extra and (name != "explanation" or not option.get("explanation")):
+                # A tile's explanation has no place in Moodle (the reader writes a stand-in);
+                # an option's is its feedback, which the foreign file shows and may change.
+                keeps_own = name == "explanation" and key == "options" and option.get(name)
+                if name in extra and not keeps_own:
                     option[name] = extra[name]
             if document.get("kind") == "lines" and "line" in extra:
                 option.pop("text", None)

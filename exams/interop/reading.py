@@ -17,8 +17,8 @@ from exams.content.parsing import (
 from exams.interop.aiken import read_aiken
 from exams.interop.common import (
     FOREIGN_FILE_NAME_PATTERN,
-    FORMAT_LABELS,
     FOREIGN_FILE_NAME_RULE,
+    FORMAT_LABELS,
     CategoryUse,
     InteropOptions,
     Translation,
