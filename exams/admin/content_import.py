@@ -28,6 +28,13 @@ from exams.content.parsing import (
     MAX_FILE_BYTES,
     ContentProblem,
 )
+from exams.interop.common import (
+    FORMAT_LABELS,
+    IMPORT_FILE_NAME_PATTERN,
+    IMPORT_FILE_NAME_RULE,
+    InteropOptions,
+    parse_category_mapping,
+)
 
 REQUIRED_PERMISSIONS = ("exams.add_question", "exams.change_question")
 TEMP_DIR_PREFIX = "pcep-import-"
@@ -45,7 +52,9 @@ class MultipleFileField(forms.FileField):
     """A file field that accepts several files and cleans to a list of them."""
 
     def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".yaml,.yml"}))
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": ".yaml,.yml,.xml,.gift,.txt"})
+        )
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None) -> list[UploadedFile]:
@@ -55,22 +64,67 @@ class MultipleFileField(forms.FileField):
         return [clean_one(data, initial)]
 
 
+# "auto": each file's ending chooses (docs/interop.md). A post without a format (a script,
+# an older form) is the native YAML, as it always was.
+FORMAT_CHOICES = [
+    ("yaml", "Native YAML (.yaml)"),
+    ("auto", "By file ending (.yaml, .xml Moodle XML, .gift GIFT, .txt Aiken)"),
+    *((name, label) for name, label in FORMAT_LABELS.items()),
+]
+
+
 class ImportUploadForm(forms.Form):
     files = MultipleFileField(
         label="Question files",
         help_text=(
-            "One or more content files (docs/content-format.md). File names may use letters, "
-            f"digits, '.', '-' and '_' and end in .yaml; each file at most {MAX_FILE_BYTES} bytes."
+            "One or more content files (docs/content-format.md, docs/interop.md). File names "
+            "may use letters, digits, '.', '-' and '_' and end in .yaml (or, for Moodle's "
+            f"formats, .xml, .gift, .txt); each file at most {MAX_FILE_BYTES} bytes."
         ),
     )
+    file_format = forms.ChoiceField(
+        label="Format", choices=FORMAT_CHOICES, required=False, initial="auto"
+    )
+    categories = forms.CharField(
+        label="Categories to objectives",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text=(
+            "Moodle XML and GIFT: one 'category path=objective' per line, for example "
+            "'$course$/top/Block 1=1.3'. The dry run lists the categories it found."
+        ),
+    )
+    default_objective = forms.CharField(
+        label="Default objective",
+        required=False,
+        max_length=20,
+        help_text="For questions whose category is not mapped, and for Aiken files.",
+    )
+
+    def clean_categories(self) -> dict[str, str]:
+        mapping, errors = parse_category_mapping(self.cleaned_data["categories"].splitlines())
+        if errors:
+            raise forms.ValidationError(errors)
+        return mapping
+
+    def interop_options(self) -> InteropOptions:
+        chosen = self.cleaned_data.get("file_format") or "yaml"
+        return InteropOptions(
+            file_format=None if chosen == "auto" else chosen,
+            categories=self.cleaned_data["categories"],
+            default_objective=self.cleaned_data["default_objective"].strip() or None,
+        )
 
     def clean_files(self) -> list[UploadedFile]:
         files = self.cleaned_data["files"]
+        native_only = (self.data.get("file_format") or "yaml") == "yaml"
+        pattern = FILE_NAME_PATTERN if native_only else IMPORT_FILE_NAME_PATTERN
+        rule = FILE_NAME_RULE if native_only else IMPORT_FILE_NAME_RULE
         errors = []
         names = [upload.name for upload in files]
         for upload in files:
-            if not FILE_NAME_PATTERN.fullmatch(upload.name):
-                errors.append(f"{upload.name}: {FILE_NAME_RULE}")
+            if not pattern.fullmatch(upload.name):
+                errors.append(f"{upload.name}: {rule}")
             elif upload.size > MAX_FILE_BYTES:
                 errors.append(
                     f"{upload.name}: the file is {upload.size} bytes; "
@@ -107,11 +161,20 @@ def upload_view(request: HttpRequest, *, model_admin: admin.ModelAdmin) -> HttpR
     _discard_pending_import(request)
     directory = Path(tempfile.mkdtemp(prefix=TEMP_DIR_PREFIX))
     paths = [_save_upload(upload, directory) for upload in form.cleaned_data["files"]]
-    report = import_content(paths=paths, dry_run=True)
+    interop = form.interop_options()
+    report = import_content(paths=paths, dry_run=True, interop=interop)
     token = None
     if report.ok:
+        # The confirmation imports with exactly the format and mapping this dry run showed.
         token = signing.dumps(
-            {"directory": directory.name, "user": request.user.pk}, salt=TOKEN_SALT
+            {
+                "directory": directory.name,
+                "user": request.user.pk,
+                "format": interop.file_format,
+                "categories": dict(interop.categories),
+                "default_objective": interop.default_objective,
+            },
+            salt=TOKEN_SALT,
         )
         request.session[SESSION_KEY] = token
     else:
@@ -126,7 +189,7 @@ def upload_view(request: HttpRequest, *, model_admin: admin.ModelAdmin) -> HttpR
 def confirm_view(request: HttpRequest, *, model_admin: admin.ModelAdmin) -> HttpResponse:
     """Step 2: import the files checked in step 1, for the user and session that uploaded them."""
     _check_permission(request)
-    directory = _directory_from_token(request, request.POST.get("token", ""))
+    directory, interop = _directory_from_token(request, request.POST.get("token", ""))
     if directory is None:
         messages.error(
             request, "This import cannot be confirmed (it expired or belongs to another "
@@ -138,7 +201,7 @@ def confirm_view(request: HttpRequest, *, model_admin: admin.ModelAdmin) -> Http
         paths = sorted(directory.iterdir())
         # Edited questions the instructor chose, on the dry run's screen, to overwrite.
         take_file = request.POST.getlist("take_file")
-        report = import_content(paths=paths, dry_run=False, take_file=take_file)
+        report = import_content(paths=paths, dry_run=False, take_file=take_file, interop=interop)
     finally:
         shutil.rmtree(directory, ignore_errors=True)
     if report.ok:
@@ -171,20 +234,31 @@ def _save_upload(upload: UploadedFile, directory: Path) -> Path:
     return path
 
 
-def _directory_from_token(request: HttpRequest, token: str) -> Path | None:
+def _directory_from_token(
+    request: HttpRequest, token: str
+) -> tuple[Path | None, InteropOptions | None]:
+    """The directory step 1 saved and the format and mapping its dry run used."""
     # The token must be the one this session received, signed by us, recent, for this user,
     # and name a directory step 1 created; anything else is refused the same way.
+    refused = None, None
     if not token or not constant_time_compare(token, request.session.get(SESSION_KEY, "")):
-        return None
+        return refused
     try:
         payload = signing.loads(token, salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE_SECONDS)
     except signing.BadSignature:
-        return None
+        return refused
     name = payload.get("directory", "")
     if payload.get("user") != request.user.pk or not TEMP_DIR_NAME.fullmatch(name):
-        return None
+        return refused
     directory = Path(tempfile.gettempdir()) / name
-    return directory if directory.is_dir() else None
+    if not directory.is_dir():
+        return refused
+    interop = InteropOptions(
+        file_format=payload.get("format", "yaml"),
+        categories=payload.get("categories") or {},
+        default_objective=payload.get("default_objective"),
+    )
+    return directory, interop
 
 
 def _discard_pending_import(request: HttpRequest) -> None:
@@ -206,6 +280,16 @@ def _report_context(report: ImportReport, directory: Path, *, file_names: list[s
         "report": report,
         "file_names": file_names,
         "problems": [_located(problem, directory) for problem in report.problems],
+        "categories": [
+            {
+                "file": Path(use.path).name,
+                "category": use.category,
+                "questions": use.questions,
+                "objective": use.objective,
+                "source": use.source,
+            }
+            for use in report.categories
+        ],
     }
 
 
