@@ -22,7 +22,10 @@ PACKAGE = "pyodide"
 VERSION = "314.0.8"
 # The npm "integrity" (Subresource Integrity form) of pyodide-314.0.8.tgz, as `npm view
 # pyodide@314.0.8 dist.integrity` printed it when the pin was set.
-INTEGRITY = "sha512-74Wq1kXOC+CCEzAfxuRAO701nAcCMLjf8NrwvWpu8S41dVMXwXmLQ05dYB+F4e46AdnGo0oq7YHSVUpHsoarLQ=="
+INTEGRITY = (
+    "sha512-74Wq1kXOC+CCEzAfxuRAO701nAcCMLjf8NrwvWpu8S41dVMXwXmLQ05dYB+F4e46AdnGo0oq7Y"
+    "HSVUpHsoarLQ=="
+)
 # What the browser loads for the bare interpreter and its standard library: the loader
 # (an ES module, imported by static/js/run-code-worker.js), the Emscripten module it imports
 # from the same folder, the WebAssembly binary, the zipped standard library and the lock
