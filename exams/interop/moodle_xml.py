@@ -60,6 +60,9 @@ CLOZE_SHORT_ANSWER_TYPES = {"SHORTANSWER", "SA", "MW", "SHORTANSWER_C", "SAC", "
 PLACEHOLDER_PATTERN = re.compile(r"\[\[(\d+)\]\]")
 BLANK_PATTERN = re.compile(r"_{3,}")
 FRACTION_TOLERANCE = 0.01
+# A Moodle file nests five deep (quiz, question, answer, feedback, text); deeper nesting is
+# refused while parsing, before the recursive walks over the tree could exhaust the stack.
+MAX_XML_DEPTH = 40
 
 
 @dataclass
@@ -99,6 +102,12 @@ class _Element:
         return any(child.tag == tag or child.contains(tag) for child in self.children)
 
 
+class _TooDeep(Exception):
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
 class _TreeBuilder(xml.sax.handler.ContentHandler):
     def __init__(self) -> None:
         super().__init__()
@@ -111,6 +120,8 @@ class _TreeBuilder(xml.sax.handler.ContentHandler):
 
     def startElement(self, name, attrs) -> None:
         line = self.locator.getLineNumber() if self.locator else 0
+        if len(self.stack) >= MAX_XML_DEPTH:
+            raise _TooDeep(line)
         element = _Element(name, dict(attrs.items()), line)
         if self.stack:
             self.stack[-1].children.append(element)
@@ -160,6 +171,13 @@ def read_moodle_xml(text: str, *, path: str) -> Translation:
         return translation
     except xml.sax.SAXParseException as error:
         problem(f"malformed XML: {error.getMessage()}.", error.getLineNumber())
+        return translation
+    except _TooDeep as too_deep:
+        problem(
+            f"elements are nested more than {MAX_XML_DEPTH} levels deep; a Moodle XML file "
+            "needs five.",
+            too_deep.line,
+        )
         return translation
     if root is None or root.tag != "quiz":
         problem("a Moodle XML file holds <quiz> with <question> elements.")

@@ -601,3 +601,73 @@ def test_plain_aiken_export_has_no_extension_lines(native_bank, tmp_path):
     exported, _ = export_to(tmp_path, "aiken", "--plain-aiken")
     text = exported.read_text(encoding="utf-8")
     assert "ANSWER: A" in text and "EXPLANATION" not in text and "ID:" not in text
+
+
+# --- hostile files ---------------------------------------------------------------------------
+
+
+def test_deeply_nested_xml_is_refused_while_parsing(syllabus, tmp_path):
+    path = tmp_path / "deep.xml"
+    path.write_text("<quiz>\n" + "<a>" * 50_000 + "</a>" * 50_000 + "\n</quiz>", encoding="utf-8")
+    report = import_content(paths=[path], interop=InteropOptions(default_objective="1.1"))
+    assert [(p.line, p.message) for p in report.problems] == [
+        (2, "elements are nested more than 40 levels deep; a Moodle XML file needs five.")
+    ]
+
+
+def test_embedded_metadata_that_is_not_ours_is_refused_per_question(syllabus, tmp_path):
+    path = sample(tmp_path, "supported.xml")
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("<idnumber>mx-single</idnumber>", "<idnumber>mx-single</idnumber>"
+                        '<pcep>{"id": "x", "shell": "rm -rf /"}</pcep>', 1)  # fmt: skip
+    text = text.replace("<single>false</single>", "<single>false</single><pcep>[[[[</pcep>", 1)
+    path.write_text(text, encoding="utf-8")
+    report = import_content(paths=[path], interop=InteropOptions(categories=MOODLE_CATEGORIES))
+    assert sorted((p.question_id, p.message) for p in report.problems) == [
+        ("Two-true-expressions", "the embedded pcep metadata is not valid JSON."),
+        ("mx-single", "unknown key(s) in the embedded pcep metadata: shell."),
+    ]
+    assert rows() == (0, 0, 0)
+
+
+def test_embedded_metadata_values_go_through_the_native_rules(syllabus, tmp_path):
+    path = sample(tmp_path, "supported.xml")
+    text = path.read_text(encoding="utf-8").replace(
+        "<idnumber>mx-single</idnumber>",
+        '<idnumber>mx-single</idnumber><pcep>{"difficulty": 9, "code": ["not", "text"]}</pcep>',
+        1,
+    )
+    path.write_text(text, encoding="utf-8")
+    report = import_content(paths=[path], interop=InteropOptions(categories=MOODLE_CATEGORIES))
+    messages = {p.message for p in report.problems if p.question_id == "mx-single"}
+    assert "'difficulty' is 9; it must be one of 1, 2, 3, 4, 5." in messages
+    assert "'code' must be text, not a list or mapping." in messages
+    assert rows() == (0, 0, 0)
+
+
+@pytest.mark.parametrize("name", ["supported.xml", "supported.gift", "supported.txt"])
+def test_control_characters_in_foreign_files_are_refused_like_in_yaml(syllabus, tmp_path, name):
+    path = sample(tmp_path, name)
+    text = path.read_text(encoding="utf-8")
+    marker = {"supported.xml": "16 + 8 is 24.", "supported.gift": "16 + 8 is 24.",
+              "supported.txt": "Two cubed is eight."}[name]  # fmt: skip
+    # XML itself refuses C0 controls (a malformed file); C1 ones such as CSI reach our rules.
+    control = "\x9b2J" if name.endswith(".xml") else "\x1b[2J"
+    path.write_text(text.replace(marker, marker + control), encoding="utf-8")
+    report = import_content(
+        paths=[path],
+        interop=InteropOptions(categories=MOODLE_CATEGORIES, default_objective="1.1"),
+    )
+    assert report.problems and all("control character" in p.message for p in report.problems)
+    assert rows() == (0, 0, 0)
+
+
+def test_file_over_the_size_limit_is_refused_before_parsing(syllabus, tmp_path, monkeypatch):
+    from exams.interop import reading
+
+    monkeypatch.setattr(reading, "MAX_FILE_BYTES", 100)
+    path = sample(tmp_path, "supported.gift")
+    report = import_content(paths=[path], interop=InteropOptions(default_objective="1.1"))
+    assert [p.message for p in report.problems] == [
+        f"the file is {path.stat().st_size} bytes; the limit is 100 bytes."
+    ]
