@@ -69,6 +69,8 @@ class Translation:
     questions: list[ForeignQuestion] = field(default_factory=list)
     problems: list[ContentProblem] = field(default_factory=list)
     category_lines: dict[str, int] = field(default_factory=dict)
+    # The set's title, description and version, when our own export embedded them.
+    exam: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -192,6 +194,27 @@ def parse_embedded(raw: str) -> tuple[dict[str, Any] | None, str | None]:
     if unknown:
         return None, f"unknown key(s) in the embedded pcep metadata: {', '.join(unknown)[:60]}."
     return data, None
+
+
+EMBEDDED_EXAM_KEYS = ("title", "description", "version")
+
+
+def parse_embedded_exam(raw: str) -> dict[str, str]:
+    """The set's metadata our exports embed; anything else is ignored (the set then takes
+    the default title), since it changes no question."""
+    if len(raw) > MAX_EMBEDDED_CHARACTERS:
+        return {}
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {key: data[key] for key in EMBEDDED_EXAM_KEYS if isinstance(data.get(key), str)}
+
+
+def exam_metadata(exam: Mapping[str, Any]) -> dict[str, str]:
+    return {key: str(exam[key]) for key in EMBEDDED_EXAM_KEYS if exam.get(key)}
 
 
 def apply_embedded(document: dict[str, Any], embedded: dict[str, Any]) -> None:

@@ -17,13 +17,18 @@ SUFFIXES = {"moodle-xml": ".xml", "gift": ".gift", "aiken": ".txt"}
 
 
 def foreign_text(
-    *, documents: list[dict], file_format: str, category: str, aiken_explanations: bool = True
+    *,
+    documents: list[dict],
+    file_format: str,
+    category: str,
+    exam: dict | None = None,
+    aiken_explanations: bool = True,
 ) -> tuple[str, list[str]]:
     """One file's text in `file_format`, and a message per question that format cannot hold."""
     if file_format == "moodle-xml":
-        return write_moodle_xml(documents, category=category), []
+        return write_moodle_xml(documents, category=category, exam=exam), []
     if file_format == "gift":
-        return write_gift(documents, category=category)
+        return write_gift(documents, category=category, exam=exam)
     if file_format == "aiken":
         return write_aiken(documents, with_explanations=aiken_explanations)
     raise ContentError(f"unknown export format {file_format!r}.")
@@ -55,6 +60,7 @@ def export_foreign_files(
             documents=[question_document(question) for question in questions],
             file_format=file_format,
             category=exam.title.replace("/", "-"),
+            exam={"title": exam.title, "description": exam.description, "version": exam.version},
             aiken_explanations=aiken_explanations,
         )
         target = out_dir / (Path(name).stem + SUFFIXES[file_format])

@@ -29,14 +29,17 @@ from exams.interop.common import (
     convert_plain,
     convert_text,
     embedded_metadata,
+    exam_metadata,
     native_question,
     parse_embedded,
+    parse_embedded_exam,
     question_id,
 )
 
 VERIFY_REASON = "Imported from GIFT: its key has no code to run; a reviewer checks it."
 ESCAPABLE = "~=#{}:\\"
 EMBEDDED_PREFIX = "// pcep:"
+EMBEDDED_EXAM_PREFIX = "// pcep-set:"
 FRACTION_TOLERANCE = 0.01
 
 
@@ -86,6 +89,14 @@ class _Question:
     truth: bool | None = None
     truth_feedback: list[str] = field(default_factory=list)
     general_feedback: str = ""
+
+
+def _embedded_exam(text: str) -> dict[str, str]:
+    """The '// pcep-set:' comment our exports start with: the set's title and version."""
+    for line in text.splitlines():
+        if line.strip().startswith(EMBEDDED_EXAM_PREFIX):
+            return parse_embedded_exam(line.strip()[len(EMBEDDED_EXAM_PREFIX) :])
+    return {}
 
 
 def _records(text: str) -> list[_Record]:
@@ -266,7 +277,7 @@ def _parse_answer(chars: list[_Char]) -> _Answer:
 
 def read_gift(text: str, *, path: str) -> Translation:
     """Translate a GIFT file into native questions, each with its line."""
-    translation = Translation()
+    translation = Translation(exam=_embedded_exam(text))
     category: str | None = None
     taken: set[str] = set()
     stem = PurePath(path).stem
@@ -479,11 +490,16 @@ def _weight(share: float) -> str:
     return f"{share:.5f}".rstrip("0").rstrip(".")
 
 
-def write_gift(documents: list[dict], *, category: str) -> tuple[str, list[str]]:
+def write_gift(
+    documents: list[dict], *, category: str, exam: dict | None = None
+) -> tuple[str, list[str]]:
     """Native question documents as a GIFT file, and a message for each question GIFT cannot
     hold. Each question is preceded by a '// pcep:' comment (Moodle skips comments) with what
     GIFT cannot say: the objective, code, ids, the kind's details."""
     lines: list[str] = []
+    if exam:
+        metadata = json.dumps(exam_metadata(exam), ensure_ascii=False, sort_keys=True)
+        lines += [f"{EMBEDDED_EXAM_PREFIX} {metadata}", ""]
     skipped = []
     current_category = None
     for document in documents:

@@ -22,8 +22,10 @@ from exams.interop.common import (
     convert_plain,
     convert_text,
     embedded_metadata,
+    exam_metadata,
     native_question,
     parse_embedded,
+    parse_embedded_exam,
     question_id,
 )
 
@@ -182,6 +184,8 @@ def read_moodle_xml(text: str, *, path: str) -> Translation:
     if root is None or root.tag != "quiz":
         problem("a Moodle XML file holds <quiz> with <question> elements.")
         return translation
+    if root.child("pcep-set") is not None:
+        translation.exam = parse_embedded_exam(root.child("pcep-set").text)
     category: str | None = None
     taken: set[str] = set()
     stem = PurePath(path).stem
@@ -598,11 +602,16 @@ def _cloze_escaped(text: str) -> str:
     return re.sub(r"([}#~/\"\\])", r"\\\1", text)
 
 
-def write_moodle_xml(documents: list[dict], *, category: str) -> str:
+def write_moodle_xml(documents: list[dict], *, category: str, exam: dict | None = None) -> str:
     """Native question documents (exporting.question_document) as a Moodle XML file. What
     Moodle cannot hold (the objective, code, ids, the kind's details) goes in a <pcep>
-    element, which Moodle's importer skips and ours reads back."""
+    element, and the set's title in <pcep-set>: Moodle's importer reads only <question>
+    elements and their known children, and ours reads these back."""
     quiz = ElementTree.Element("quiz")
+    if exam:
+        ElementTree.SubElement(quiz, "pcep-set").text = json.dumps(
+            exam_metadata(exam), ensure_ascii=False, sort_keys=True
+        )
     current_category = None
     for document in documents:
         wanted = f"$course$/{category}/{document.get('objective') or 'unsorted'}"

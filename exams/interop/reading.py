@@ -81,9 +81,11 @@ def read_foreign_file(
     document = {
         "format": FORMAT_VERSION,
         "exam": {
-            "title": options.title or f"Imported from {path.name}",
-            "description": f"Imported from the {FORMAT_LABELS[file_format]} file {path.name}.",
-            "version": "1.0",
+            "title": options.title or translation.exam.get("title") or f"Imported from {path.name}",
+            "description": translation.exam.get(
+                "description", f"Imported from the {FORMAT_LABELS[file_format]} file {path.name}."
+            ),
+            "version": translation.exam.get("version", "1.0"),
         },
         "questions": [question.document for question in mapped],
     }

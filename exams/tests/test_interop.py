@@ -521,8 +521,10 @@ def test_moodle_xml_round_trip_keeps_every_item_key_and_explanation(native_bank,
         assert f'<question type="{moodle_type}">' in text
     report = import_content(paths=[exported], interop=InteropOptions())
     assert report.ok, problems_text(report)
-    # The export imports back into the same set, identical: every question unchanged.
+    # The export imports back into the same set, identical: every question unchanged, and
+    # the set keeps its title (embedded in <pcep-set>).
     assert (report.created, report.updated, report.unchanged) == (0, 0, len(ROUND_TRIP_IDS))
+    assert (report.exams_created, report.exams_updated) == (0, 0)
     assert {document_of(question_id)["id"]: document_of(question_id) for question_id in
             ROUND_TRIP_IDS} == native_bank  # fmt: skip
     assert {use.source for use in report.categories} == {"embedded"}
@@ -572,6 +574,7 @@ def test_gift_round_trip_keeps_what_gift_can_hold(native_bank, tmp_path):
     written = [q for q in ROUND_TRIP_IDS if q not in ("rt-order", "rt-tiles", "rt-gap")]
     # Into the same set, by id (some move up a place: the left-out ones are not in the file).
     assert report.created == 0 and report.updated + report.unchanged == len(written)
+    assert Exam.objects.get(source_file="roundtrip.yaml").title == "Round trip: every kind"
     # The file stands for the whole set, as a YAML file does: what it lacks is retired (the
     # dry run says so first).
     assert report.retired == 3
