@@ -16,6 +16,10 @@ class User(AbstractUser):
     )
     is_active = models.BooleanField("active", default=True, db_default=True)
     profile_data = models.JSONField(default=dict, blank=True, null=True)
+    # Set when the learner opens the link mailed at sign-up (accounts.verification). Until
+    # then they may practise, but exams.statistics.cohort_by_objective leaves their answers
+    # out, so that throwaway or mistyped addresses do not skew what staff see.
+    email_verified = models.BooleanField("email verified", default=False, db_default=False)
 
     objects = UserManager()
 

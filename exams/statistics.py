@@ -268,13 +268,16 @@ def date_range_problem(*, start: date | None, end: date | None) -> str | None:
 def cohort_by_objective(*, start: date, end: date) -> list[CohortRow]:
     """Per objective, the share of answers correct from `start` to `end` (whole days).
 
-    Counts every learner's answered responses whose `answered_at` falls on those dates in
-    the site's time zone. Weakest objectives first; ties in syllabus order; objectives
+    Counts every verified learner's answered responses whose `answered_at` falls on those
+    dates in the site's time zone. Weakest objectives first; ties in syllabus order; objectives
     nobody answered come last with `share_correct` None.
     """
     in_range = Q(
         questions__responses__answered_at__gte=start_of_day(start),
         questions__responses__answered_at__lt=start_of_day(end + timedelta(days=1)),
+        # Learners who have not confirmed their email address yet are left out
+        # (User.email_verified; docs/accounts-security.md).
+        questions__responses__session__user__email_verified=True,
     )
     topics = (
         Topic.objects.select_related("module")
