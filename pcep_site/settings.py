@@ -1,5 +1,6 @@
 """Settings for the PCEP Exam Accelerator, driven by environment variables (django-environ)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -57,6 +58,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After whitenoise: static files (scripts, the Pyodide worker) carry no page policy.
+    "csp.middleware.CSPMiddleware",
+    "pcep_site.security.PermissionsPolicyMiddleware",
     # ETag on every GET, and 304 for a matching If-None-Match (API reads, pages alike).
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -144,6 +148,47 @@ EMAIL_BACKEND = env.str(
 )
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="pcep-accelerator@localhost")
 
+# --- Accounts hardening (docs/accounts-security.md) ------------------------------------------
+# Outgoing mail in production (verification links, password resets). TLS on the submission
+# port unless told otherwise; the defaults suit a mail relay on the same machine.
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=587)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# Brute-force protection on log-in (django-axes). Failures are counted in the database
+# (AxesDatabaseHandler), so every app-server process sees the same count; the lock is per
+# username and client address, so an attacker cannot lock a learner out from elsewhere.
+INSTALLED_APPS += ["axes"]
+# Last, as axes asks: it turns the backend's refusal into accounts.security's lockout page.
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "accounts.security.client_ip"
+# Successful log-ins are already in User.last_login; a row per log-in would only grow.
+AXES_DISABLE_ACCESS_LOG = True
+# Behind deploy/nginx.conf, which overwrites X-Forwarded-For with the client's address, set
+# TRUST_X_FORWARDED_FOR=true: otherwise every client has the proxy's address, and the limits
+# below would be shared by everyone.
+TRUST_X_FORWARDED_FOR = env.bool("TRUST_X_FORWARDED_FOR", default=False)
+# Sign-ups, password-reset and verification mails per hour (accounts.security.RateLimit).
+SIGNUPS_PER_IP_PER_HOUR = env.int("SIGNUPS_PER_IP_PER_HOUR", default=5)
+PASSWORD_RESETS_PER_IP_PER_HOUR = env.int("PASSWORD_RESETS_PER_IP_PER_HOUR", default=5)
+PASSWORD_RESETS_PER_EMAIL_PER_HOUR = env.int("PASSWORD_RESETS_PER_EMAIL_PER_HOUR", default=3)
+VERIFICATION_MAILS_PER_USER_PER_HOUR = env.int("VERIFICATION_MAILS_PER_USER_PER_HOUR", default=3)
+# A verification link works this long (accounts.verification).
+EMAIL_VERIFICATION_DAYS = env.int("EMAIL_VERIFICATION_DAYS", default=7)
+# --- end of accounts hardening ---------------------------------------------------------------
+
 REST_FRAMEWORK = {
     # Tokens first: an anonymous request then gets a 401 with a Bearer challenge, not a 403.
     # The session serves the site's own JavaScript, with Django's CSRF check.
@@ -192,6 +237,26 @@ SPECTACULAR_SETTINGS = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content Security Policy (django-csp): every script is a file of ours, so no inline script
+# and no eval can run even if some text slipped through sanitising; nothing loads from
+# another origin (the product works offline anyway). The API docs pages widen style-src
+# for their own renderer only (pcep_site/api_urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 if not DEBUG:
     # Production is served over HTTPS (docs/deploy.md). HTTPS=false is for trying the
     # production configuration over plain HTTP on a trusted machine (`make serve` here):
