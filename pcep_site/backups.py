@@ -366,12 +366,12 @@ def _vendor(database: dict) -> str:
 
 
 def _check_output_dir(output_dir: Path) -> None:
+    if output_dir.exists() and not output_dir.is_dir():
+        raise BackupError(f"{output_dir} is not a folder.")
     try:
         output_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as error:
         raise BackupError(f"Cannot create the backup folder {output_dir}: {error}.") from error
-    if not output_dir.is_dir():
-        raise BackupError(f"{output_dir} is not a folder.")
     if not os.access(output_dir, os.W_OK | os.X_OK):
         raise BackupError(f"The backup folder {output_dir} is not writable by this user.")
 
