@@ -76,3 +76,33 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class RateLimitHitQuerySet(models.QuerySet):
+    def for_key(self, *, scope: str, key: str) -> "RateLimitHitQuerySet":
+        return self.filter(scope=scope, key=key)
+
+
+class RateLimitHit(models.Model):
+    """One counted request (a sign-up, a password-reset or verification mail) for a limit in
+    accounts.security. Kept in the database, not in a process's memory, so that every
+    app-server process counts the same requests; rows older than their window are deleted
+    as new ones arrive."""
+
+    scope = models.CharField(max_length=40)
+    # What is limited: a client address or a normalised email address, or a user's id.
+    key = models.CharField(max_length=254)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = RateLimitHitQuerySet.as_manager()
+
+    class Meta:
+        db_table = "rate_limit_hits"
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["scope", "key", "created_at"], name="idx_rate_limit_hits_key"),
+            models.Index(fields=["scope", "created_at"], name="idx_rate_limit_hits_scope"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope}: {self.key}"

@@ -164,7 +164,7 @@ INSTALLED_APPS += ["axes"]
 # Last, as axes asks: it turns the backend's refusal into accounts.security's lockout page.
 MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "accounts.security.LoginLockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
