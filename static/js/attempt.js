@@ -1,12 +1,15 @@
 // Progressive enhancement for the exam and practice pages: every change is saved to the
 // server as it is made, the countdown follows the server's deadline, and keyboard shortcuts.
 //
-// A change that cannot reach the server is not lost: the latest answer to each item is kept
-// on the page and in this tab's sessionStorage (keyed by attempt and item), and sent again
-// when the connection returns (the `online` event, and retries with backoff in case it never
-// fires), before the learner leaves the item, and first thing on the next page of the
-// attempt that loads. The server still decides: a refused change (time is up, bad input) is
-// shown with the server's message and never retried.
+// A change that cannot reach the server is not lost: the latest answer (and flag) to each
+// item is kept on the page and in IndexedDB (keyed by attempt and item, with the time it was
+// given), so it outlives a reload or a closed tab, and is sent again when the connection
+// returns (the `online` event, and retries with backoff in case it never fires), before the
+// learner leaves the item, and first thing on the next page of the attempt that loads. The
+// current item's answer alone goes to its own endpoint (its reply carries practice feedback);
+// answers to several items go in one batch to the API (docs/offline.md). The server still
+// decides: a refused change (time is up, bad input) is named with the server's message and
+// never retried. The line under the save status (#sync-status) counts what is waiting.
 (function () {
   "use strict";
 
@@ -32,6 +35,18 @@
     status.dataset.state = state;
   }
 
+  // The flag as the learner last set it: the button on its own item, the navigator on any.
+  function showFlag(position, flagged) {
+    const item = navItem(position);
+    if (item) item.classList.toggle("flagged", flagged);
+    const flagForm = document.getElementById("flag-form");
+    if (position !== currentPosition || !flagForm) return;
+    const button = document.getElementById("flag-button");
+    button.textContent = flagged ? "Unflag" : "Flag for review";
+    button.setAttribute("aria-pressed", flagged ? "true" : "false");
+    flagForm.querySelector("input[name=flagged]").value = flagged ? "0" : "1";
+  }
+
   function navItem(position) {
     return document.querySelector('.nav-item[data-position="' + position + '"]');
   }
@@ -47,40 +62,79 @@
   }
 
   // ---- Answers not yet acknowledged by the server: the latest one per item. ----
-  const STORE_PREFIX = "pcep-pending:" + attemptId + ":";
-  const pending = new Map();  // position -> {position, url, fields, version}
+  const pending = new Map();  // position -> {position, url, fields, version, givenAt}
+  const pendingFlags = new Map();  // position -> {position, url, fields, flagged, version}
   let versionCounter = 0;
 
-  function storage() {
-    try {
-      return window.sessionStorage;
-    } catch (error) {
-      return null;  // storage disabled: the answers are kept on this page only
-    }
+  // IndexedDB: one record per attempt, kind ("answer" or "flag") and item. Every write is
+  // queued on the one database connection, so they land in the order they were made.
+  const DB_NAME = "pcep-offline";
+  const DB_STORE = "pending";
+  let database = null;
+
+  function openDatabase() {
+    if (database) return database;
+    database = new Promise((resolve) => {
+      let request;
+      try {
+        request = window.indexedDB.open(DB_NAME, 1);
+      } catch (error) {
+        resolve(null);  // storage disabled: the answers are kept on this page only
+        return;
+      }
+      request.onupgradeneeded = () => request.result.createObjectStore(DB_STORE, { keyPath: "key" });
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => resolve(null);
+      request.onblocked = () => resolve(null);
+    });
+    return database;
   }
 
-  function loadPending() {
-    const store = storage();
-    if (!store || !attemptId) return;
-    for (let index = 0; index < store.length; index++) {
-      const key = store.key(index);
-      if (!key || !key.startsWith(STORE_PREFIX)) continue;
-      try {
-        const entry = JSON.parse(store.getItem(key));
-        if (entry && entry.url && Array.isArray(entry.fields)) pending.set(String(entry.position), entry);
-      } catch (error) {
-        // An unreadable entry is left alone rather than sent.
+  function withStore(mode, action) {
+    return openDatabase().then((db) => new Promise((resolve) => {
+      if (!db) {
+        resolve(null);
+        return;
       }
-    }
+      try {
+        const transaction = db.transaction(DB_STORE, mode);
+        const request = action(transaction.objectStore(DB_STORE));
+        transaction.oncomplete = () => resolve(request ? request.result : null);
+        transaction.onerror = () => resolve(null);
+        transaction.onabort = () => resolve(null);
+      } catch (error) {
+        resolve(null);  // full or unavailable storage: the page still holds the change
+      }
+    }));
+  }
+
+  const recordKey = (kind, position) => attemptId + ":" + kind + ":" + position;
+
+  function store(kind, entry) {
+    withStore("readwrite", (objects) => objects.put({ ...entry, key: recordKey(kind, entry.position), attempt: attemptId, kind }));
+  }
+
+  function unstore(kind, position) {
+    withStore("readwrite", (objects) => objects.delete(recordKey(kind, position)));
+  }
+
+  // What earlier pages of this attempt kept; a change made on this page meanwhile is newer.
+  async function loadPending() {
+    if (!attemptId) return;
+    const records = (await withStore("readonly", (objects) => objects.getAll())) || [];
+    records.forEach((record) => {
+      if (record.attempt !== attemptId || !record.url || !Array.isArray(record.fields)) return;
+      const position = String(record.position);
+      const target = record.kind === "flag" ? pendingFlags : pending;
+      if (!target.has(position)) target.set(position, { ...record, position });
+    });
+    if (pending.size || pendingFlags.size) showWaiting = true;
   }
 
   function keep(entry) {
     pending.set(entry.position, entry);
-    try {
-      storage().setItem(STORE_PREFIX + entry.position, JSON.stringify(entry));
-    } catch (error) {
-      // Full or disabled storage: the answer is still kept on this page.
-    }
+    store("answer", entry);
+    updateBanner();
   }
 
   // Forget an item's pending answer, but only the version that was sent: a newer one stays.
@@ -88,11 +142,58 @@
     const entry = pending.get(position);
     if (!entry || (version !== undefined && entry.version !== version)) return;
     pending.delete(position);
-    try {
-      storage().removeItem(STORE_PREFIX + position);
-    } catch (error) {
-      // Nothing stored to remove.
+    unstore("answer", position);
+  }
+
+  function forgetFlag(position, version) {
+    const entry = pendingFlags.get(position);
+    if (!entry || (version !== undefined && entry.version !== version)) return;
+    pendingFlags.delete(position);
+    unstore("flag", position);
+  }
+
+  // ---- The line that counts what waits: "Offline — 3 answers waiting", "All answers saved". ----
+  let banner = null;
+  if (status) {
+    banner = document.createElement("p");
+    banner.id = "sync-status";
+    banner.className = "sync-status";
+    banner.setAttribute("role", "status");
+    banner.setAttribute("aria-live", "polite");
+    status.after(banner);
+  }
+  let showWaiting = false;  // set once a change could not be sent (or came from an earlier page)
+  const notSaved = new Map();  // position -> why the server refused it, named until the end
+
+  function plural(count, word) {
+    return count + " " + word + (count === 1 ? "" : "s");
+  }
+
+  function updateBanner() {
+    if (!banner) return;
+    const parts = Array.from(notSaved.entries())
+      .sort(([a], [b]) => a - b)
+      .map(([position, why]) => "Item " + position + " was not saved: " + why);
+    const waiting = [];
+    if (pending.size) waiting.push(plural(pending.size, "answer"));
+    if (pendingFlags.size) waiting.push(plural(pendingFlags.size, "flag"));
+    if (waiting.length && (showWaiting || !navigator.onLine)) {
+      showWaiting = true;
+      const where = !navigator.onLine || lastTrouble === "offline" ? "Offline" : "Not sent yet";
+      parts.unshift(where + " — " + waiting.join(" and ") + " waiting");
+    } else if (!waiting.length && showWaiting && !notSaved.size) {
+      parts.unshift("All answers saved");
     }
+    const text = parts.join(". ");
+    if (banner.textContent !== text) banner.textContent = text;
+    banner.dataset.state = notSaved.size ? "error" : waiting.length ? "waiting" : "saved";
+  }
+
+  // Why a refusal happened, in the learner's words when the reason is the clock.
+  function refusalReason(code, message) {
+    if (code === "late_answer" || /^time is up/i.test(message || "")) return "time was up";
+    if (code === "attempt_finished") return "the attempt is over";
+    return (message || "the server refused it").replace(/\.$/, "");
   }
 
   function csrfToken() {
@@ -139,6 +240,7 @@
   // Send an item's pending answer, then any newer one given meanwhile: one request per item
   // at a time, so an older answer can never arrive after a newer one.
   function sendItem(position) {
+    if (batchRun) return batchRun.then(() => sendItem(position));  // it may hold this item
     if (inFlight.has(position)) return inFlight.get(position);
     if (!pending.has(position) || closed) return Promise.resolve(null);
     const run = (async () => {
@@ -153,7 +255,7 @@
           }
           forget(position, entry.version);
           if (outcome.state === "refused" && outcome.status === 409) {
-            attemptClosed(outcome.error);
+            attemptClosed(outcome.error, [position, ...pending.keys()]);
             break;
           }
           report(entry.position, outcome, pending.has(position));
@@ -170,16 +272,141 @@
     });
   }
 
-  // Every kept answer, one request after another; stops at the first that cannot get through.
+  // The batch save of the API (exams/api/views.py BatchAnswerView), by this page's session.
+  function batchBody(entries) {
+    return {
+      answers: entries.map((entry) => {
+        const answer = { position: parseInt(entry.position, 10), answered_at: entry.givenAt || null };
+        const values = (name) => entry.fields.filter(([key]) => key === name).map(([, value]) => value);
+        const choices = values("choice").map((value) => parseInt(value, 10)).filter((value) => !isNaN(value));
+        const order = values("order").map((value) => parseInt(value, 10)).filter((value) => !isNaN(value));
+        if (choices.length || !values("gap").length) answer.choices = choices;
+        if (order.length) answer.order = order;
+        if (values("gap").length) answer.gaps = values("gap");
+        return answer;
+      }),
+    };
+  }
+
+  async function postBatch(entries) {
+    let response;
+    try {
+      response = await fetch(status.dataset.batchUrl, {
+        method: "POST",
+        body: JSON.stringify(batchBody(entries)),
+        headers: { Accept: "application/json", "Content-Type": "application/json", "X-CSRFToken": csrfToken() || "" },
+        credentials: "same-origin",
+      });
+    } catch (error) {
+      return { state: "offline" };
+    }
+    const data = await response.json().catch(() => null);
+    if (response.status >= 500 || response.status === 408 || response.status === 429) return { state: "unavailable" };
+    if (response.status === 401 || response.status === 403) return { state: "logged-out" };
+    if (response.ok && Array.isArray(data)) return { state: "saved", results: data };
+    const error = data && data.error ? data.error : { message: "the server refused these answers (error " + response.status + ")." };
+    if (response.status === 409) return { state: "closed", error: error.message || "" };
+    if (data && Array.isArray(data.results)) return { state: "rolled-back", results: data.results };
+    if (!data) return { state: "unavailable" };  // not the API's answer
+    return { state: "unreadable", error };  // bad input the batch cannot say per item
+  }
+
+  let batchRun = null;
+  async function sendBatch() {
+    await Promise.all(Array.from(inFlight.values()));  // a single save on its way lands first
+    batchRun = (async () => {
+      let outcome = null;
+      while (pending.size && !closed) {
+        // Oldest first: the server applies them in one transaction, in this order.
+        const entries = Array.from(pending.values()).sort((a, b) => (a.givenAt || "").localeCompare(b.givenAt || ""));
+        outcome = await postBatch(entries);
+        if (["offline", "unavailable", "logged-out"].includes(outcome.state)) {
+          lastTrouble = outcome.state;
+          return outcome;
+        }
+        if (outcome.state === "closed") {
+          attemptClosed(outcome.error, entries.map((entry) => entry.position));
+          return outcome;
+        }
+        if (outcome.state === "unreadable") return { state: "unreadable" };
+        const saved = [];
+        let again = false;
+        let answered = 0;  // results that settle an item, saved or refused
+        outcome.results.forEach((result) => {
+          const entry = entries.find((candidate) => String(candidate.position) === String(result.position));
+          if (!entry) return;
+          // Refused whole for another item's sake: this one is valid and goes in the next batch.
+          if (outcome.state === "rolled-back" && !result.error) {
+            again = true;
+            return;
+          }
+          answered += 1;
+          forget(entry.position, entry.version);
+          if (result.saved) {
+            notSaved.delete(entry.position);
+            markAnswered(entry.position, !result.item || result.item.answered !== false);
+            saved.push(entry.position);
+          } else {
+            const error = result.error || {};
+            notSaved.set(entry.position, refusalReason(error.code, error.message));
+            report(entry.position, { state: "refused", error: error.message || "" }, pending.has(entry.position));
+          }
+        });
+        // A practice item answered from an earlier page: its feedback comes with the page.
+        if (saved.includes(currentPosition) && feedback && !document.getElementById("flag-form")) reloadWhenSent = true;
+        if (saved.length && !pending.has(currentPosition) && !notSaved.size) {
+          if (saved.includes(currentPosition)) setStatus("Saved", "saved");
+          else setStatus("Saved your " + (saved.length === 1 ? "answer to item " : "answers to items ") + saved.sort((a, b) => a - b).join(", ") + ".", "saved");
+        }
+        if (!again) break;
+        if (!answered) return { state: "unreadable" };  // refused with no item to blame
+      }
+      return { state: "saved" };
+    })();
+    try {
+      const outcome = await batchRun;
+      if (outcome.state !== "unreadable") return outcome;
+    } finally {
+      batchRun = null;
+    }
+    // Input the batch could not take item by item: each item alone, for its own message.
+    let outcome = null;
+    for (const position of Array.from(pending.keys()).sort((a, b) => a - b)) {
+      outcome = await sendItem(position);
+      if (closed || (outcome && outcome.state !== "saved" && outcome.state !== "refused")) break;
+    }
+    return outcome;
+  }
+
+  // Kept flags, one request each (there is no batch for flags); the latest per item.
+  async function sendFlags() {
+    for (const entry of Array.from(pendingFlags.values())) {
+      const outcome = await post(entry.url, entry.fields);
+      if (outcome.state === "refused" && outcome.status === 409) {
+        attemptClosed(outcome.error, []);
+        return;
+      }
+      if (outcome.state !== "saved" && outcome.state !== "refused") {
+        lastTrouble = outcome.state;
+        return;
+      }
+      forgetFlag(entry.position, entry.version);
+      if (outcome.state === "refused") setStatus("The flag on item " + entry.position + " was not saved: " + outcome.error, "error");
+    }
+  }
+
+  // Every kept answer: the current item's alone through its own endpoint (practice feedback
+  // comes back with it), answers to other items too in one batch; then the kept flags.
   let flushing = null;
   function flushAll() {
     if (flushing) return flushing;
     flushing = (async () => {
-      const positions = Array.from(pending.keys()).sort((a, b) => a - b);
-      for (const position of positions) {
-        const outcome = await sendItem(position);
-        if (closed || (outcome && outcome.state !== "saved" && outcome.state !== "refused")) break;
-      }
+      const others = Array.from(pending.keys()).filter((position) => position !== currentPosition);
+      let outcome = null;
+      if (others.length) outcome = await sendBatch();
+      else if (pending.has(currentPosition)) outcome = await sendItem(currentPosition);
+      const through = !outcome || outcome.state === "saved" || outcome.state === "refused";
+      if (!closed && through && pendingFlags.size) await sendFlags();
     })().finally(() => {
       flushing = null;
       settle();
@@ -222,6 +449,7 @@
     const isCurrent = position === currentPosition;
     if (outcome.state === "saved") {
       const data = outcome.data;
+      notSaved.delete(position);
       if ("answered" in data) markAnswered(position, data.answered);
       if (isCurrent && data.feedback_html && feedback) showFeedback(data.feedback_html);
       if (superseded) return;  // a newer answer to this item is on its way
@@ -234,14 +462,21 @@
     heldSubmit = false;
     reloadWhenSent = false;
     refusedWhileHeld = true;
+    if (!notSaved.has(position)) notSaved.set(position, refusalReason(null, outcome.error));
     if (superseded) return;
     if (isCurrent) setStatus("Not saved: " + outcome.error, "error");
     else setStatus("Your answer to item " + position + " was not saved: " + outcome.error, "error");
   }
 
-  function attemptClosed(message) {
+  // The attempt is over (time is up, or submitted elsewhere): nothing kept can be saved now,
+  // so each lost item is named, and nothing is tried again.
+  function attemptClosed(message, lost) {
     closed = true;
+    const reason = refusalReason("attempt_finished", message);
+    lost.forEach((position) => notSaved.set(String(position), reason));
     Array.from(pending.keys()).forEach((position) => forget(position));
+    Array.from(pendingFlags.keys()).forEach((position) => forgetFlag(position));
+    updateBanner();
     clearTimeout(retryTimer);
     heldHref = null;
     heldSubmit = false;
@@ -266,11 +501,16 @@
 
   // After each send: go where the learner was held from, or keep trying.
   function settle() {
+    updateBanner();
     if (closed || inFlight.size > 0 || flushing) return;
     if (pending.size === 0) {
-      clearTimeout(retryTimer);
-      retryTimer = null;
-      retryDelay = FIRST_RETRY;
+      if (pendingFlags.size) {
+        scheduleRetry();
+      } else {
+        clearTimeout(retryTimer);
+        retryTimer = null;
+        retryDelay = FIRST_RETRY;
+      }
       if (heldHref) {
         window.location.href = heldHref;
       } else if (heldSubmit) {
@@ -282,25 +522,36 @@
       return;
     }
     setStatus(keptMessage(), "error");
-    if (retryTimer === null) {
-      retryTimer = setTimeout(() => {
-        retryTimer = null;
-        retryDelay = Math.min(retryDelay * 2, LAST_RETRY);
-        flushAll();
-      }, retryDelay);
-    }
+    showWaiting = true;
+    updateBanner();
+    scheduleRetry();
+  }
+
+  function scheduleRetry() {
+    if (retryTimer !== null) return;
+    retryTimer = setTimeout(() => {
+      retryTimer = null;
+      retryDelay = Math.min(retryDelay * 2, LAST_RETRY);
+      flushAll();
+    }, retryDelay);
   }
 
   window.addEventListener("online", retryNow);
+  window.addEventListener("offline", updateBanner);
   window.addEventListener("pageshow", (event) => {
     if (!event.persisted) return;
     // Back from the browser's cache: another page of the attempt may have sent (or replaced)
-    // what this one kept, so the tab's storage says what is still to send.
-    if (storage()) {
-      pending.clear();
-      loadPending();
-    }
-    if (pending.size) retryNow();
+    // what this one kept, so IndexedDB says what is still to send.
+    openDatabase().then((db) => {
+      if (db) {
+        pending.clear();
+        pendingFlags.clear();
+      }
+      return loadPending();
+    }).then(() => {
+      updateBanner();
+      if (pending.size || pendingFlags.size) retryNow();
+    });
   });
   // Closing or reloading the tab would lose what the storage cannot keep: the browser asks.
   window.addEventListener("beforeunload", (event) => {
@@ -319,7 +570,7 @@
       return;
     }
     if (heldHref || heldSubmit) {
-      leaveAnyway = true;  // asked again: go; the answers stay in sessionStorage
+      leaveAnyway = true;  // asked again: go; the answers stay in IndexedDB
       window.location.href = href;
       return;
     }
@@ -366,6 +617,7 @@
       url: targetForm.action,
       fields: Array.from(new FormData(targetForm).entries()),
       version: Date.now().toString(36) + "-" + ++versionCounter,
+      givenAt: new Date().toISOString(),  // the batch save refuses one given after the deadline
     });
     setStatus("Saving…", "saving");
     return sendItem(currentPosition);
@@ -417,7 +669,7 @@
     });
   }
 
-  loadPending();
+  const loaded = loadPending();
 
   if (form) {
     form.classList.add("autosave");
@@ -436,10 +688,16 @@
 
     // An answer kept from before this page loaded: shown, and sent below. A practice item
     // the server already shows feedback for takes no other answer, so its copy is dropped.
-    if (form.dataset.locked === "1") forget(currentPosition);
-    const kept = pending.get(currentPosition);
-    if (kept) applyToForm(kept.fields);
+    // (IndexedDB answers later than the page: until then the form shows the server's copy.)
     enforceChooseLimit();
+    loaded.then(() => {
+      if (form.dataset.locked === "1") forget(currentPosition);
+      const kept = pending.get(currentPosition);
+      if (kept) applyToForm(kept.fields);
+      enforceChooseLimit();
+      const keptFlag = pendingFlags.get(currentPosition);
+      if (keptFlag) showFlag(currentPosition, keptFlag.flagged);
+    });
 
     // Practice shows feedback after the first save, so it waits for a complete answer there.
     function readyToSave() {
@@ -654,38 +912,51 @@
   }
 
   // Answers kept from before come first, on any page of the attempt.
-  if (pending.size) {
+  loaded.then(() => {
+    pendingFlags.forEach((entry) => showFlag(entry.position, entry.flagged));
+    updateBanner();
+    if (!pending.size && !pendingFlags.size) return;
     if (pending.has(currentPosition)) setStatus("Saving…", "saving");
-    else setStatus("Sending your earlier answers…", "saving");
-    reloadWhenSent = !form;  // the review page's counts change
+    else if (pending.size) setStatus("Sending your earlier answers…", "saving");
+    reloadWhenSent = !form && pending.size > 0;  // the review page's counts change
     flushAll();
-  }
+  });
 
-  // Flag without a page load. A flag is not kept when it cannot be sent: the page says so.
+  // Flag without a page load. A flag that cannot be sent is kept like an answer (the latest
+  // per item) and shown as given; the server's refusal is shown and not retried.
   const flagForm = document.getElementById("flag-form");
   if (flagForm) {
     flagForm.addEventListener("submit", async (event) => {
       event.preventDefault();
       if (closed) return;
-      const outcome = await post(flagForm.action, Array.from(new FormData(flagForm).entries()));
+      const fields = Array.from(new FormData(flagForm).entries());
+      const wanted = flagForm.querySelector("input[name=flagged]").value === "1";
+      const outcome = await post(flagForm.action, fields);
       if (outcome.state === "refused" && outcome.status === 409) {
-        attemptClosed(outcome.error);
+        attemptClosed(outcome.error, Array.from(pending.keys()));
+        return;
+      }
+      if (outcome.state === "refused") {
+        setStatus("Not flagged: " + outcome.error, "error");
         return;
       }
       if (outcome.state !== "saved") {
-        const why = outcome.state === "refused" ? outcome.error : "no connection to the server. Please try again.";
-        setStatus("Not flagged: " + why, "error");
+        lastTrouble = outcome.state;
+        const entry = { position: currentPosition, url: flagForm.action, fields, flagged: wanted, version: Date.now().toString(36) + "-" + ++versionCounter, givenAt: new Date().toISOString() };
+        pendingFlags.set(currentPosition, entry);
+        store("flag", entry);
+        showWaiting = true;
+        showFlag(currentPosition, wanted);
+        setStatus((wanted ? "Flagged" : "Flag removed") + " on this device: it will be sent when the connection returns.", "error");
+        updateBanner();
+        scheduleRetry();
         return;
       }
-      const flagged = outcome.data.flagged;
-      const button = document.getElementById("flag-button");
-      button.textContent = flagged ? "Unflag" : "Flag for review";
-      button.setAttribute("aria-pressed", flagged ? "true" : "false");
-      flagForm.querySelector("input[name=flagged]").value = flagged ? "0" : "1";
-      const item = navItem(currentPosition);
-      if (item) item.classList.toggle("flagged", flagged);
-      if (pending.size) retryNow();  // the server answers again: send what is kept
-      else setStatus(flagged ? "Flagged for review" : "Flag removed", "saved");
+      forgetFlag(currentPosition);  // an older kept flag is replaced by this one
+      showFlag(currentPosition, outcome.data.flagged);
+      if (pending.size || pendingFlags.size) retryNow();  // the server answers again: send what is kept
+      else setStatus(outcome.data.flagged ? "Flagged for review" : "Flag removed", "saved");
+      updateBanner();
     });
   }
 

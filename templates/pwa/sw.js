@@ -13,8 +13,19 @@ const STATIC_CACHE = "pcep-static-" + CONFIG.version;
 const PAGE_CACHE = "pcep-pages-" + CONFIG.version;
 
 self.addEventListener("install", (event) => {
+  // Posts (answers, flags, logins) go straight to the network without waking this worker,
+  // where the browser supports routes (Chromium); elsewhere the fetch handler lets them pass.
+  let routes = Promise.resolve();
+  try {
+    if (event.addRoutes) routes = event.addRoutes([{ condition: { requestMethod: "POST" }, source: "network" }]).catch(() => undefined);
+  } catch (error) {
+    // A router without this condition: the fetch handler lets posts pass all the same.
+  }
   event.waitUntil(
-    caches.open(STATIC_CACHE).then((cache) => cache.addAll(CONFIG.precache)).then(() => self.skipWaiting()),
+    routes
+      .then(() => caches.open(STATIC_CACHE))
+      .then((cache) => cache.addAll(CONFIG.precache))
+      .then(() => self.skipWaiting()),
   );
 });
 

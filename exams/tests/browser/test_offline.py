@@ -14,6 +14,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TIMEOUT = 5_000
 RESEND_TIMEOUT = 25  # seconds: the retries back off to at most 15 s apart
+# Both ways an answer reaches the server: an item's own endpoint, and the API's batch save
+# (static/js/attempt.js sends answers to several items in one batch).
+ANSWER_SAVES = re.compile(r"/answers?/$")
 KEPT = (
     "Not saved yet: no connection. Your answer is kept on this page "
     "and will be sent when the connection returns."
@@ -73,7 +76,7 @@ def choose_offline(page: Page, context: BrowserContext, index: int) -> int:
 def choose_while_server_is_down(page: Page, index: int) -> int:
     """Make every answer-save request fail (the server is down, the network is not), then
     choose the option at `index` and see the page keep the answer."""
-    page.route("**/answer/", lambda route: route.abort("connectionrefused"))
+    page.route(ANSWER_SAVES, lambda route: route.abort("connectionrefused"))
     value = choose(page, index)
     expect(page.locator("#save-status")).to_have_text(KEPT)
     return value
@@ -125,7 +128,7 @@ def test_answer_given_offline_is_sent_when_the_connection_returns(
     assert responses == [200]  # the stale first answer was never sent
 
     page.reload()
-    expect(page.locator(f"#answer-form input[value='{latest}']")).to_be_checked()
+    expect(page.locator(f"#answer-form input[name=choice][value='{latest}']")).to_be_checked()
     expect(status).to_have_text("Saved")
 
 
@@ -153,7 +156,7 @@ def test_leaving_an_item_waits_for_its_answer(
 
     page.locator(".nav-item[data-position='1']").click()
     expect(page).to_have_url(item_url(live_server, attempt, 1))
-    expect(page.locator(f"#answer-form input[value='{first}']")).to_be_checked()
+    expect(page.locator(f"#answer-form input[name=choice][value='{first}']")).to_be_checked()
     expect(page.locator(".nav-item.current")).to_have_class(re.compile(r"\banswered\b"))
     expect(status).to_have_text("Saved")
 
@@ -172,7 +175,7 @@ def test_answers_kept_across_pages_while_the_server_is_down(page: Page, live_ser
     assert stored_choices(attempt, 1) is None
     assert stored_choices(attempt, 2) is None
 
-    page.unroute("**/answer/")
+    page.unroute(ANSWER_SAVES)
     expect(status).to_have_text("Saved", timeout=RESEND_TIMEOUT * 1000)
     eventually(page, lambda: stored_choices(attempt, 1) and stored_choices(attempt, 2))
     assert stored_choices(attempt, 1) == [first]
@@ -180,7 +183,7 @@ def test_answers_kept_across_pages_while_the_server_is_down(page: Page, live_ser
     expect(page.locator(".nav-item.answered[data-position]")).to_have_count(2)
 
     page.goto(item_url(live_server, attempt, 1))
-    expect(page.locator(f"#answer-form input[value='{first}']")).to_be_checked()
+    expect(page.locator(f"#answer-form input[name=choice][value='{first}']")).to_be_checked()
     expect(page.locator(".nav-item.current")).to_have_class(re.compile(r"\banswered\b"))
 
 
@@ -251,7 +254,7 @@ def test_submitting_waits_for_kept_answers(page: Page, live_server, single_exam)
     attempt.refresh_from_db()
     assert not attempt.is_completed
 
-    page.unroute("**/answer/")
+    page.unroute(ANSWER_SAVES)
     expect(page).to_have_url(re.compile(r"/report/$"), timeout=RESEND_TIMEOUT * 1000)
     assert stored_choices(attempt, 1) == [first]
     attempt.refresh_from_db()
