@@ -18,7 +18,7 @@ def environment_for(database: Path, **extra: str) -> dict[str, str]:
     """The environment of a `manage.py` or gunicorn process that uses `database`."""
     environment = dict(os.environ)
     environment.pop("TEST_SQLITE_FILE", None)
-    environment.update(DEBUG="true", DATABASE_URL=f"sqlite:///{database}", **extra)
+    environment.update({"DEBUG": "true", "DATABASE_URL": f"sqlite:///{database}", **extra})
     return environment
 
 
