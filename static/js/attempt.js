@@ -276,7 +276,9 @@
   function batchBody(entries) {
     return {
       answers: entries.map((entry) => {
-        const answer = { position: parseInt(entry.position, 10), answered_at: entry.givenAt || null };
+        // No answered_at: the server's clock alone decides what is late (docs/offline.md), and
+        // a device clock minutes fast would have the server refuse answers given in time.
+        const answer = { position: parseInt(entry.position, 10) };
         const values = (name) => entry.fields.filter(([key]) => key === name).map(([, value]) => value);
         const choices = values("choice").map((value) => parseInt(value, 10)).filter((value) => !isNaN(value));
         const order = values("order").map((value) => parseInt(value, 10)).filter((value) => !isNaN(value));
@@ -617,7 +619,7 @@
       url: targetForm.action,
       fields: Array.from(new FormData(targetForm).entries()),
       version: Date.now().toString(36) + "-" + ++versionCounter,
-      givenAt: new Date().toISOString(),  // the batch save refuses one given after the deadline
+      givenAt: new Date().toISOString(),  // the batch sends the oldest first
     });
     setStatus("Saving…", "saving");
     return sendItem(currentPosition);
