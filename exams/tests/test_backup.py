@@ -485,3 +485,30 @@ def test_backup_under_load_restores_every_answer_acknowledged_before_it_started(
         assert item_count == total_questions == 6
         if is_completed:
             assert points_earned == pytest.approx(item_points)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_postgresql_restore_refuses_what_is_not_a_backup_of_this_project(user, tmp_path):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: CI's PostgreSQL run covers pg_restore")
+    _skip_unless_shared_database()
+    import psycopg
+
+    from accounts.models import User
+
+    garbage = tmp_path / "garbage.dump"
+    garbage.write_bytes(os.urandom(2048))
+    with pytest.raises(BackupError, match="not a pg_dump archive"):
+        restore_database(database=connection.settings_dict, backup=garbage)
+
+    other, drop = _fresh_database(tmp_path)
+    try:
+        with psycopg.connect(**_libpq_arguments(other)) as other_project:
+            other_project.execute("CREATE TABLE notes (body text)")
+        foreign = back_up_database(database=other, output_dir=tmp_path / "out")
+    finally:
+        drop()
+    with pytest.raises(BackupError, match="not one of this project"):
+        restore_database(database=connection.settings_dict, backup=foreign.path)
+
+    assert User.objects.filter(pk=user.pk).exists()
