@@ -5,7 +5,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.http import HttpResponseRedirect
 
 from accounts.models import ApiToken, User
-from accounts.services import TokenError, issue_api_token, revoke_api_token
+from accounts.services import TokenError, end_all_sessions, issue_api_token, revoke_api_token
 
 # Fields that grant admin rights: only a superuser may change them, so that staff who may
 # edit accounts (support work) cannot make themselves or others staff or superusers.
@@ -18,8 +18,25 @@ TOKEN_DETAIL_FIELDS = (
 
 @admin.register(User)
 class PcepUserAdmin(UserAdmin):
-    list_display = ("username", "email", "is_active", "is_staff", "date_joined", "last_login")
-    fieldsets = (*UserAdmin.fieldsets, ("Profile", {"fields": ("profile_data",)}))
+    list_display = (
+        "username", "email", "email_verified", "is_active", "is_staff", "date_joined",
+        "last_login",
+    )  # fmt: skip
+    list_filter = (*UserAdmin.list_filter, "email_verified")
+    fieldsets = (
+        *UserAdmin.fieldsets,
+        ("Profile", {"fields": ("email_verified", "profile_data")}),
+    )
+    actions = ("end_sessions",)
+
+    @admin.action(description="End all sessions (log out everywhere)", permissions=["change"])
+    def end_sessions(self, request, queryset):
+        ended = sum(end_all_sessions(user=user) for user in queryset)
+        self.message_user(
+            request,
+            f"{ended} session(s) of {queryset.count()} user(s) ended; they must log in again.",
+            messages.SUCCESS,
+        )
 
     def get_readonly_fields(self, request, obj=None):
         readonly_fields = super().get_readonly_fields(request, obj)

@@ -128,6 +128,17 @@ def password_reset_limits() -> tuple[RateLimit, RateLimit]:
     )
 
 
+def allow_password_reset(*, address: str, email: str) -> None:
+    """Count a password-reset request, or raise RateLimited (counting nothing) if the client
+    address or the email address has used up its requests."""
+    by_address, by_email = password_reset_limits()
+    email = email.strip().lower()
+    by_address.check(key=address)
+    by_email.check(key=email)
+    by_address.record(key=address)
+    by_email.record(key=email)
+
+
 def verification_mail_limit() -> RateLimit:
     return RateLimit(
         scope="verification-mail-user",

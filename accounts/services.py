@@ -1,4 +1,5 @@
-"""Account rules: REST API tokens, the exam date, and the learner's own data (export, deletion).
+"""Account rules: REST API tokens, ending a user's sessions, the exam date, and the learner's
+own data (export, deletion).
 
 docs/privacy.md says what an export holds and what deleting an account removes.
 """
@@ -10,6 +11,8 @@ import secrets
 from collections import defaultdict
 from datetime import date, timedelta
 
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
 
@@ -90,6 +93,25 @@ def user_for_api_token(*, key: str) -> tuple[User, ApiToken] | None:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
     return token.user, token
+
+
+# Sessions --------------------------------------------------------------------------------
+
+
+def end_all_sessions(*, user: User) -> int:
+    """Log the user out everywhere: delete every stored session that belongs to them.
+
+    Database sessions hold the user's id only inside their encoded data, so each unexpired
+    session is decoded once; fine for the site's size, and run only by an admin's action.
+    Returns how many sessions were ended.
+    """
+    theirs = [
+        session.pk
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if session.get_decoded().get(SESSION_KEY) == str(user.pk)
+    ]
+    Session.objects.filter(pk__in=theirs).delete()
+    return len(theirs)
 
 
 # The exam date -------------------------------------------------------------------------

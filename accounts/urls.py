@@ -1,5 +1,5 @@
-"""Sign-up, log-in, log-out, password change and reset, profile (exam date, API tokens, the
-learner's data)."""
+"""Sign-up and email verification, log-in, log-out, password change and reset, profile
+(exam date, API tokens, the learner's data)."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
@@ -10,7 +10,9 @@ app_name = "accounts"
 
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
+    path("verify-email/<str:token>/", views.verify_email_link, name="verify_email"),
     path("profile/", views.profile, name="profile"),
+    path("profile/verify-email/", views.resend_verification_email, name="verify_email_resend"),
     path("profile/exam-date/", views.set_exam_date, name="exam_date"),
     path("profile/my-data.json", views.download_my_data, name="my_data"),
     path("profile/delete/", views.delete_account, name="delete"),
@@ -32,7 +34,7 @@ urlpatterns = [
     ),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(
+        views.RateLimitedPasswordResetView.as_view(
             success_url=reverse_lazy("accounts:password_reset_done"),
             email_template_name="registration/password_reset_email.txt",
         ),

@@ -1,8 +1,10 @@
-"""Account pages: sign up, profile with its exam date and API tokens, the learner's data
-(download, account deletion). Log-in and passwords use Django's own views."""
+"""Account pages: sign up, email verification, profile with its exam date and API tokens,
+the learner's data (download, account deletion), and the rate-limited password-reset
+request. Log-in (locked by django-axes) and the other password pages are Django's own."""
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,9 +12,10 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import services
+from accounts import security, services
 from accounts.forms import ApiTokenForm, DeleteAccountForm, ExamDateForm, SignUpForm
 from accounts.models import ApiToken
+from accounts.verification import VerificationError, send_verification_email, verify_email
 from exams.models import ExamSession
 from progress.study_plan import stored_exam_date
 
@@ -21,11 +24,87 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
     form = SignUpForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        return redirect("home")
-    return render(request, "registration/signup.html", {"form": form})
+        address = security.client_ip(request)
+        try:
+            security.signup_limit().check(key=address)
+        except security.RateLimited as refusal:
+            form.add_error(None, refusal.message)
+            status = 429
+        else:
+            user = form.save()
+            security.signup_limit().record(key=address)
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            _announce_verification_email(
+                request, user, sent=send_verification_email(user=user, request=request)
+            )
+            return redirect("home")
+    return render(request, "registration/signup.html", {"form": form}, status=status)
+
+
+def _announce_verification_email(request: HttpRequest, user, *, sent: bool) -> None:
+    if sent:
+        messages.success(
+            request,
+            f"We have sent a link to {user.email}: open it to confirm your address. "
+            "You can practise meanwhile.",
+        )
+    else:
+        messages.error(
+            request,
+            "We could not send the confirmation email just now. Use “Resend verification "
+            "email” on your profile page in a while.",
+        )
+
+
+@require_GET
+def verify_email_link(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        user = verify_email(token=token)
+    except VerificationError as error:
+        return render(
+            request, "accounts/verify_email_failed.html", {"message": error.message}, status=400
+        )
+    messages.success(request, f"Thank you: {user.email} is confirmed.")
+    return redirect("accounts:profile" if request.user.is_authenticated else "accounts:login")
+
+
+@login_required
+@require_POST
+def resend_verification_email(request: HttpRequest) -> HttpResponse:
+    if request.user.email_verified:
+        messages.success(request, "Your email address is already confirmed.")
+        return redirect("accounts:profile")
+    limit = security.verification_mail_limit()
+    try:
+        limit.check(key=str(request.user.pk))
+    except security.RateLimited as refusal:
+        messages.error(request, refusal.message)
+        return redirect("accounts:profile")
+    limit.record(key=str(request.user.pk))
+    _announce_verification_email(
+        request, request.user, sent=send_verification_email(user=request.user, request=request)
+    )
+    return redirect("accounts:profile")
+
+
+class RateLimitedPasswordResetView(auth_views.PasswordResetView):
+    """Django's reset request, limited per client address and per email address.
+
+    The refusal reads the same whether or not an account has the address, as Django's
+    "we've emailed you" page does, so neither tells an attacker which addresses exist.
+    """
+
+    def form_valid(self, form):
+        try:
+            security.allow_password_reset(
+                address=security.client_ip(self.request), email=form.cleaned_data["email"]
+            )
+        except security.RateLimited as refusal:
+            form.add_error(None, refusal.message)
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().form_valid(form)
 
 
 @login_required

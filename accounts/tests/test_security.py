@@ -8,10 +8,15 @@ from datetime import timedelta
 import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth import SESSION_KEY
+from django.contrib.auth.models import Permission
+from django.contrib.sessions.models import Session
+from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import RateLimitHit, User
+from accounts.services import end_all_sessions
 from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -141,3 +146,228 @@ def test_an_admin_sees_the_lockout_and_clearing_it_lets_the_learner_in(client, l
     client.logout()
 
     assert _log_in(client, username="alice", password=DEFAULT_PASSWORD).status_code == 302
+
+
+# --- sign-up limit --------------------------------------------------------------------------
+
+
+def _sign_up(client, number: int, *, ip: str = ATTACKER_IP):
+    return client.post(
+        reverse("accounts:signup"),
+        {
+            "username": f"bot{number}",
+            "email": f"bot{number}@example.com",
+            "password1": STRONG_PASSWORD,
+            "password2": STRONG_PASSWORD,
+        },
+        REMOTE_ADDR=ip,
+    )
+
+
+def test_the_sixth_sign_up_from_one_address_in_an_hour_is_refused(client):
+    for number in range(5):
+        assert _sign_up(client, number).status_code == 302
+        client.logout()
+
+    refused = _sign_up(client, 5)
+
+    assert refused.status_code == 429
+    assert "Too many accounts were created from your network" in refused.content.decode()
+    assert "Try again after" in refused.content.decode()
+    assert not User.objects.filter(username="bot5").exists()
+    assert User.objects.filter(username__startswith="bot").count() == 5
+
+
+def test_sign_ups_from_another_address_are_not_limited_by_the_first(client):
+    for number in range(5):
+        _sign_up(client, number)
+        client.logout()
+
+    assert _sign_up(client, 5, ip=OTHER_IP).status_code == 302
+    assert User.objects.filter(username="bot5").exists()
+
+
+def test_sign_ups_older_than_an_hour_no_longer_count(client):
+    for number in range(5):
+        _sign_up(client, number)
+        client.logout()
+    RateLimitHit.objects.update(created_at=timezone.now() - timedelta(minutes=61))
+
+    assert _sign_up(client, 5).status_code == 302
+
+
+def test_a_forged_forwarded_for_header_does_not_escape_the_limit(client):
+    # Without TRUST_X_FORWARDED_FOR the header is the client's own claim, so ignored.
+    for number in range(5):
+        client.post(
+            reverse("accounts:signup"),
+            {
+                "username": f"bot{number}",
+                "email": f"bot{number}@example.com",
+                "password1": STRONG_PASSWORD,
+                "password2": STRONG_PASSWORD,
+            },
+            REMOTE_ADDR=ATTACKER_IP,
+            HTTP_X_FORWARDED_FOR=f"10.0.0.{number}",
+        )
+        client.logout()
+
+    refused = client.post(
+        reverse("accounts:signup"),
+        {
+            "username": "bot5",
+            "email": "bot5@example.com",
+            "password1": STRONG_PASSWORD,
+            "password2": STRONG_PASSWORD,
+        },
+        REMOTE_ADDR=ATTACKER_IP,
+        HTTP_X_FORWARDED_FOR="10.0.0.99",
+    )
+    assert refused.status_code == 429
+
+
+def test_behind_the_proxy_the_address_it_appended_is_counted(client, settings):
+    settings.TRUST_X_FORWARDED_FOR = True
+    for number in range(5):
+        client.post(
+            reverse("accounts:signup"),
+            {
+                "username": f"bot{number}",
+                "email": f"bot{number}@example.com",
+                "password1": STRONG_PASSWORD,
+                "password2": STRONG_PASSWORD,
+            },
+            REMOTE_ADDR="127.0.0.1",
+            # A made-up first entry, then the address the proxy saw.
+            HTTP_X_FORWARDED_FOR=f"10.0.0.{number}, {ATTACKER_IP}",
+        )
+        client.logout()
+
+    assert RateLimitHit.objects.filter(key=ATTACKER_IP).count() == 5
+    assert _sign_up(client, 5, ip="127.0.0.1").status_code == 302  # another client
+
+
+# --- password-reset limit -------------------------------------------------------------------
+
+
+def _ask_reset(client, email: str, *, ip: str = ATTACKER_IP):
+    return client.post(reverse("accounts:password_reset"), {"email": email}, REMOTE_ADDR=ip)
+
+
+def test_the_fourth_reset_for_one_address_in_an_hour_is_refused_and_mails_nothing(client, learner):
+    for _ in range(3):
+        assert _ask_reset(client, learner.email).status_code == 302
+    assert len(mail.outbox) == 3
+
+    refused = _ask_reset(client, learner.email, ip=OTHER_IP)
+
+    assert refused.status_code == 429
+    assert "Too many password resets were asked for this email address" in (
+        refused.content.decode()
+    )
+    assert len(mail.outbox) == 3
+
+
+def test_the_reset_refusal_is_the_same_for_an_address_with_no_account(client, learner):
+    for _ in range(3):
+        _ask_reset(client, learner.email)
+        _ask_reset(client, "nobody@example.com", ip=OTHER_IP)
+
+    for_account = _ask_reset(client, learner.email, ip="192.0.2.1")
+    for_nobody = _ask_reset(client, "nobody@example.com", ip="192.0.2.2")
+
+    assert for_account.status_code == for_nobody.status_code == 429
+    assert (
+        for_account.context["form"].non_field_errors()[0].split(" Try again")[0]
+        == (for_nobody.context["form"].non_field_errors()[0].split(" Try again")[0])
+    )
+
+
+def test_one_address_asking_resets_for_many_emails_is_refused_after_five(client):
+    for number in range(5):
+        assert _ask_reset(client, f"target{number}@example.com").status_code == 302
+
+    refused = _ask_reset(client, "target5@example.com")
+
+    assert refused.status_code == 429
+    assert "from your network" in refused.content.decode()
+    assert not RateLimitHit.objects.filter(key="target5@example.com").exists()
+
+
+def test_the_email_limit_ignores_case_and_spaces(client, learner):
+    for variant in ("ALICE@example.com", " alice@example.com", "Alice@Example.com"):
+        _ask_reset(client, variant)
+
+    assert _ask_reset(client, "alice@EXAMPLE.com", ip=OTHER_IP).status_code == 429
+
+
+# --- sessions -------------------------------------------------------------------------------
+
+
+def test_changing_the_password_logs_out_every_other_session(client, learner):
+    other_device = Client()
+    other_device.force_login(learner)
+    client.force_login(learner)
+    assert other_device.get(reverse("accounts:profile")).status_code == 200
+
+    changed = client.post(
+        reverse("accounts:password_change"),
+        {
+            "old_password": DEFAULT_PASSWORD,
+            "new_password1": STRONG_PASSWORD,
+            "new_password2": STRONG_PASSWORD,
+        },
+    )
+
+    assert changed.status_code == 302
+    assert client.get(reverse("accounts:profile")).status_code == 200  # this one stays
+    other = other_device.get(reverse("accounts:profile"))
+    assert other.status_code == 302
+    assert other.url.startswith(reverse("accounts:login"))
+
+
+def test_end_all_sessions_deletes_only_that_users_sessions(learner):
+    other_learner = UserFactory()
+    phone, laptop, someone_else = Client(), Client(), Client()
+    phone.force_login(learner)
+    laptop.force_login(learner)
+    someone_else.force_login(other_learner)
+
+    assert end_all_sessions(user=learner) == 2
+
+    assert Session.objects.count() == 1
+    assert phone.get(reverse("accounts:profile")).status_code == 302
+    assert laptop.get(reverse("accounts:profile")).status_code == 302
+    assert someone_else.get(reverse("accounts:profile")).status_code == 200
+
+
+def test_the_admin_action_ends_the_selected_users_sessions(client, learner):
+    admin_user = UserFactory(is_staff=True, is_superuser=True)
+    device = Client()
+    device.force_login(learner)
+    client.force_login(admin_user)
+
+    response = client.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "end_sessions", "_selected_action": [learner.pk]},
+        follow=True,
+    )
+
+    assert "1 session(s) of 1 user(s) ended" in response.content.decode()
+    assert device.get(reverse("accounts:profile")).status_code == 302
+    assert client.get(reverse("admin:index")).status_code == 200  # the admin's own stays
+
+
+def test_staff_without_change_permission_cannot_end_sessions(client, learner):
+    viewer = UserFactory(is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_user"))
+    device = Client()
+    device.force_login(learner)
+    client.force_login(viewer)
+
+    client.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "end_sessions", "_selected_action": [learner.pk]},
+    )
+
+    assert device.get(reverse("accounts:profile")).status_code == 200
