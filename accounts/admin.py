@@ -1,10 +1,12 @@
-"""Admin for user accounts and their REST API tokens."""
+"""Admin for user accounts (with "End all sessions"), their REST API tokens, and the
+counted sign-up and reset requests (deleting them lifts a limit). django-axes brings its
+own pages for log-in lockouts."""
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.http import HttpResponseRedirect
 
-from accounts.models import ApiToken, User
+from accounts.models import ApiToken, RateLimitHit, User
 from accounts.services import TokenError, end_all_sessions, issue_api_token, revoke_api_token
 
 # Fields that grant admin rights: only a superuser may change them, so that staff who may
@@ -113,3 +115,20 @@ class ApiTokenAdmin(admin.ModelAdmin):
         for token in active:
             revoke_api_token(token=token)
         self.message_user(request, f"{len(active)} token(s) revoked.", messages.SUCCESS)
+
+
+@admin.register(RateLimitHit)
+class RateLimitHitAdmin(admin.ModelAdmin):
+    """What accounts.security counted in the last hour; deleting a client's or an address's
+    rows lifts its limit at once (for a school whose learners share one address)."""
+
+    list_display = ("scope", "key", "created_at")
+    list_filter = ("scope",)
+    search_fields = ("key",)
+    readonly_fields = ("scope", "key", "created_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -3,6 +3,7 @@ sign-up and password reset, and ending sessions: each tested with the attack it 
 
 from __future__ import annotations
 
+import base64
 from datetime import timedelta
 
 import pytest
@@ -247,6 +248,30 @@ def test_behind_the_proxy_the_address_it_appended_is_counted(client, settings):
     assert _sign_up(client, 5, ip="127.0.0.1").status_code == 302  # another client
 
 
+def test_an_admin_sees_the_counted_sign_ups_and_deleting_them_lifts_the_limit(client):
+    for number in range(5):
+        _sign_up(client, number)
+        client.logout()
+    admin_user = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin_user)
+
+    listing = client.get(reverse("admin:accounts_ratelimithit_changelist"))
+    assert listing.context["cl"].result_count == 5
+    assert ATTACKER_IP in listing.content.decode()
+    client.post(
+        reverse("admin:accounts_ratelimithit_changelist"),
+        {
+            "action": "delete_selected",
+            "_selected_action": list(RateLimitHit.objects.values_list("pk", flat=True)),
+            "post": "yes",
+        },
+    )
+    client.logout()
+
+    assert not RateLimitHit.objects.exists()
+    assert _sign_up(client, 5).status_code == 302
+
+
 # --- password-reset limit -------------------------------------------------------------------
 
 
@@ -299,6 +324,20 @@ def test_the_email_limit_ignores_case_and_spaces(client, learner):
         _ask_reset(client, variant)
 
     assert _ask_reset(client, "alice@EXAMPLE.com", ip=OTHER_IP).status_code == 429
+
+
+# --- the REST API --------------------------------------------------------------------------
+
+
+def test_the_api_takes_no_password_so_it_offers_no_guessing_door(client, learner):
+    # Tokens are made by a logged-in learner (the log-in form, locked as above) and are
+    # 256 random bits: the API has no endpoint or scheme that accepts a password.
+    credentials = base64.b64encode(f"alice:{DEFAULT_PASSWORD}".encode()).decode()
+
+    response = client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Basic {credentials}")
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Bearer")
 
 
 # --- sessions -------------------------------------------------------------------------------
