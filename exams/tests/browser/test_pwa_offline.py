@@ -11,6 +11,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
 from exams import services
 from exams.models import ExamSession, UserResponse
+from exams.tests.browser.conftest import screenshot_path
 from exams.tests.browser.test_offline import (
     choose,
     eventually,
@@ -167,6 +168,7 @@ def test_three_answers_given_offline_survive_a_reload_and_are_all_saved_when_bac
     page.reload()
     expect(sync).to_have_text("Offline — 3 answers waiting")
     expect(page.locator(f"#answer-form input[name=choice][value='{third}']")).to_be_checked()
+    page.screenshot(path=screenshot_path("offline-answers-waiting.png"))
     assert [stored_choices(attempt, position) for position in (1, 2, 3)] == [None, None, None]
 
     connection.restore()
@@ -235,3 +237,29 @@ def test_a_flag_set_offline_is_kept_across_a_reload_and_sent_when_back_online(
     assert eventually(
         page, lambda: UserResponse.objects.get(session=attempt, position=1).is_bookmarked
     )
+
+
+KEPT_PAGES = """async () => {
+    const urls = [];
+    for (const name of await caches.keys()) {
+        if (!name.startsWith("pcep-pages-")) continue;
+        const cache = await caches.open(name);
+        for (const request of await cache.keys()) urls.push(new URL(request.url).pathname);
+    }
+    return urls;
+}"""
+
+
+def test_logging_out_empties_the_kept_pages_so_the_next_learner_sees_none(
+    page: Page, live_server, single_exam
+):
+    attempt = start(page, live_server, single_exam)
+    open_items_online(page, live_server, attempt, [1])
+    item_path = f"/exams/attempts/{attempt.pk}/items/1/"
+    assert item_path in page.evaluate(KEPT_PAGES)
+
+    page.get_by_role("button", name="Log out").click()
+    expect(page.locator(".site-header").get_by_role("link", name="Log in")).to_be_visible()
+
+    # Only the page shown after logging out (the home page, as anyone sees it) is kept now.
+    assert page.evaluate(KEPT_PAGES) == ["/"]
