@@ -22,7 +22,14 @@ import re
 from pathlib import PurePath
 
 from exams.content.parsing import ContentProblem
-from exams.interop.common import ForeignQuestion, Translation, native_question, question_id
+from exams.interop.common import (
+    MAX_QUESTIONS_PER_FILE,
+    TOO_MANY_QUESTIONS,
+    ForeignQuestion,
+    Translation,
+    native_question,
+    question_id,
+)
 
 VERIFY_REASON = "Imported from Aiken: its key has no code to run; a reviewer checks it."
 OPTION_LINE = re.compile(r"([A-Z])[.)]\s+(.*)")
@@ -87,9 +94,12 @@ def _blocks(text: str) -> list[_Block]:
 def read_aiken(text: str, *, path: str) -> Translation:
     """Translate an Aiken file into native single-choice questions, each with its line."""
     translation = Translation()
-    taken: set[str] = set()
+    taken: dict[str, int] = {}
     stem_name = PurePath(path).stem
     for position, block in enumerate(_blocks(text), start=1):
+        if position > MAX_QUESTIONS_PER_FILE:
+            translation.problems.append(ContentProblem(path, block.line, None, TOO_MANY_QUESTIONS))
+            break
         identifier = question_id(
             [block.identifier], fallback=f"{stem_name}-{position}", taken=taken
         )

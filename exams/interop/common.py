@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 from exams.bank import expected_points
-from exams.content.parsing import ID_PATTERN, ContentProblem
+from exams.content.parsing import ID_PATTERN, MAX_QUESTIONS_PER_FILE, ContentProblem
 
 # Formats by name, and the file endings that choose them when no format is given.
 FORMATS = ("yaml", "moodle-xml", "gift", "aiken")
@@ -30,6 +30,14 @@ IMPORT_FILE_NAME_RULE = (
     ".gift or .txt (Aiken)."
 )
 DEFAULT_DIFFICULTY = 3
+# A question here offers at most 26 lettered options; a foreign one with more than this is
+# refused before its options are read, so a hostile file cannot make the reader crawl.
+MAX_OPTIONS = 100
+TOO_MANY_QUESTIONS = (
+    f"the file has more than {MAX_QUESTIONS_PER_FILE} questions; split it into several files "
+    "(reading stopped there)."
+)
+TOO_MANY_OPTIONS = f"a question here has at most {MAX_OPTIONS} options."
 MAX_ID_LENGTH = 50
 # The keys our exports embed (Moodle XML's <pcep> element, GIFT's "// pcep:" comment) for
 # what the foreign format cannot say; a reader takes only these from it.
@@ -111,7 +119,7 @@ def parse_category_mapping(lines: list[str]) -> tuple[dict[str, str], list[str]]
     return mapping, errors
 
 
-def question_id(candidates: list[str], *, fallback: str, taken: set[str]) -> str:
+def question_id(candidates: list[str], *, fallback: str, taken: dict[str, int]) -> str:
     """A stable id for a foreign question: the first candidate that is a valid id already
     (Moodle's idnumber, our own export's id), else one made from the name, else `fallback`;
     made unique within the file by a counter."""
@@ -126,12 +134,16 @@ def question_id(candidates: list[str], *, fallback: str, taken: set[str]) -> str
             chosen = slug
             break
     chosen = chosen or fallback
-    unique, counter = chosen, 2
+    # `taken` maps each id given out to the next counter to try for it, so that a file of
+    # thousands of questions with one name numbers them in linear time.
+    unique, counter = chosen, taken.get(chosen, 2)
     while unique in taken:
         suffix = f"-{counter}"
         unique = chosen[: MAX_ID_LENGTH - len(suffix)] + suffix
         counter += 1
-    taken.add(unique)
+    if chosen in taken:
+        taken[chosen] = counter
+    taken[unique] = 2
     return unique
 
 

@@ -23,6 +23,10 @@ from typing import Any
 
 from exams.content.parsing import ContentProblem
 from exams.interop.common import (
+    MAX_OPTIONS,
+    MAX_QUESTIONS_PER_FILE,
+    TOO_MANY_OPTIONS,
+    TOO_MANY_QUESTIONS,
     ForeignQuestion,
     Translation,
     apply_embedded,
@@ -50,23 +54,38 @@ class GiftSyntaxError(Exception):
         self.line = line
 
 
-@dataclass(frozen=True)
-class _Char:
-    """One character of a record: `special` when it is GIFT syntax, not an escaped literal."""
+# The scanner replaces each escaped character by a private-use code point, so that every
+# special character left in a record's text is syntax and the parser can use str.find (a
+# parser walking the file character by character in Python takes seconds per megabyte).
+_ESCAPE_BASE = 0xE000
+_ESCAPED_CHARACTERS = re.compile(r"[\ue000-\ue07f]")
+_ESCAPE = re.compile(r"\\([~=#{}:\\n])")
+_WEIGHTED = re.compile(r"[=~]")
 
-    value: str
-    line: int
-    special: bool
+
+def _encode_escapes(line: str) -> str:
+    return _ESCAPE.sub(
+        lambda match: "\n" if match.group(1) == "n" else chr(_ESCAPE_BASE + ord(match.group(1))),
+        line,
+    )
+
+
+def _decoded(text: str) -> str:
+    """Text with its escaped characters back as the literal characters they stand for."""
+    return _ESCAPED_CHARACTERS.sub(lambda match: chr(ord(match.group()) - _ESCAPE_BASE), text)
 
 
 @dataclass
 class _Record:
-    """A blank-line separated part of the file: its characters (comments removed), the line
-    it starts on, and the metadata comment right before it."""
+    """A blank-line separated part of the file: its text (comments removed, escapes
+    encoded), the line it starts on, and the metadata comment right before it."""
 
-    chars: list[_Char]
+    text: str
     line: int
     embedded: str | None = None
+
+    def line_at(self, offset: int) -> int:
+        return self.line + self.text.count("\n", 0, offset)
 
 
 @dataclass
@@ -100,10 +119,10 @@ def _embedded_exam(text: str) -> dict[str, str]:
 
 
 def _records(text: str) -> list[_Record]:
-    """Split into records at blank lines and scan escapes. A comment line is dropped (a
-    'pcep' comment is kept for the record it precedes); an escaped character is literal."""
+    """Split into records at blank lines and encode escapes. A comment line is dropped (a
+    'pcep' comment is kept for the record it precedes)."""
     records: list[_Record] = []
-    current: list[_Char] = []
+    current: list[str] = []
     start = 0
     embedded: str | None = None
     in_block = False  # inside { }: '//' there is text (URLs), not a comment
@@ -115,147 +134,118 @@ def _records(text: str) -> list[_Record]:
             continue
         if not stripped and not in_block:
             if current:
-                records.append(_Record(current, start, embedded))
+                records.append(_Record("\n".join(current) + "\n", start, embedded))
                 current, embedded = [], None
             continue
         if not current:
             start = number
-        index = 0
-        while index < len(line):
-            character = line[index]
-            if character == "\\" and index + 1 < len(line) and line[index + 1] in ESCAPABLE + "n":
-                following = line[index + 1]
-                current.append(_Char("\n" if following == "n" else following, number, False))
-                index += 2
-                continue
-            if character == "{":
-                in_block = True
-            elif character == "}":
-                in_block = False
-            current.append(_Char(character, number, character in ESCAPABLE))
-            index += 1
-        current.append(_Char("\n", number, False))
+        encoded = _encode_escapes(line)
+        opened, closed = encoded.rfind("{"), encoded.rfind("}")
+        if opened != closed:
+            in_block = opened > closed
+        current.append(encoded)
     if current:
-        records.append(_Record(current, start, embedded))
+        records.append(_Record("\n".join(current) + "\n", start, embedded))
     return records
 
 
-def _joined(chars: list[_Char]) -> str:
-    return "".join(char.value for char in chars)
-
-
-def _find(chars: list[_Char], value: str, start: int = 0) -> int:
-    """Index of the next unescaped `value` (one or more characters), or -1."""
-    for index in range(start, len(chars) - len(value) + 1):
-        if all(chars[index + k].special and chars[index + k].value == value[k]
-               for k in range(len(value))):  # fmt: skip
-            return index
-    return -1
+def _skip_space(text: str, position: int) -> int:
+    while position < len(text) and text[position].isspace():
+        position += 1
+    return position
 
 
 def _parse_question(record: _Record) -> _Question | str:
     """A record as a question, or as its category path (a str)."""
-    chars = record.chars
-    while chars and chars[0].value.isspace():
-        chars = chars[1:]
-    head = _joined(chars[:10])
-    if head.startswith("$CATEGORY:"):
-        return _joined(chars[10:]).strip()
+    text = record.text
+    position = _skip_space(text, 0)
+    if text.startswith("$CATEGORY:", position):
+        return _decoded(text[position + len("$CATEGORY:") :]).strip()
     title = ""
-    if _find(chars, "::") == 0:
-        end = _find(chars, "::", 2)
+    if text.startswith("::", position):
+        end = text.find("::", position + 2)
         if end < 0:
             raise GiftSyntaxError("the title opened with '::' is not closed.", line=record.line)
-        title = _joined(chars[2:end]).strip()
-        chars = chars[end + 2 :]
-    while chars and chars[0].value.isspace():
-        chars = chars[1:]
+        title = _decoded(text[position + 2 : end]).strip()
+        position = _skip_space(text, end + 2)
     text_format = "moodle"
-    if chars and chars[0].value == "[":
-        close = next((i for i, char in enumerate(chars) if char.value == "]"), -1)
-        candidate = _joined(chars[1:close]).strip().lower() if close > 0 else ""
+    if text.startswith("[", position):
+        close = text.find("]", position)
+        candidate = text[position + 1 : close].strip().lower() if close > 0 else ""
         if candidate in ("html", "markdown", "plain", "moodle"):
             text_format = candidate
-            chars = chars[close + 1 :]
-    opening = _find(chars, "{")
+            position = close + 1
+    opening = text.find("{", position)
     if opening < 0:
-        return _Question(record.line, title, text_format, _joined(chars).strip(), "description")
-    closing = _find(chars, "}", opening + 1)
+        stem = _decoded(text[position:]).strip()
+        return _Question(record.line, title, text_format, stem, "description")
+    closing = text.find("}", opening + 1)
     if closing < 0:
-        raise GiftSyntaxError("the answer block opened with '{' is not closed.",
-                              line=chars[opening].line)  # fmt: skip
-    before = _joined(chars[:opening]).rstrip()
-    after = _joined(chars[closing + 1 :]).strip()
+        raise GiftSyntaxError(
+            "the answer block opened with '{' is not closed.", line=record.line_at(opening)
+        )
+    before = _decoded(text[position:opening]).rstrip()
+    after = _decoded(text[closing + 1 :]).strip()
     # A text after the block is Moodle's "missing word" form: the block stands in the text.
     stem = f"{before} _____ {after}".strip() if after else before
     question = _Question(record.line, title, text_format, stem, "choices")
-    _parse_answers(chars[opening + 1 : closing], question, line=chars[opening].line)
+    _parse_answers(text[opening + 1 : closing], question, line=record.line_at(opening))
     return question
 
 
 def _title_of(record: _Record) -> str:
     """The '::title::' of a record that could not be parsed, to name it in its problem."""
-    chars = list(record.chars)
-    while chars and chars[0].value.isspace():
-        chars = chars[1:]
-    if _find(chars, "::") != 0:
+    text = record.text
+    position = _skip_space(text, 0)
+    if not text.startswith("::", position):
         return ""
-    end = _find(chars, "::", 2)
-    return _joined(chars[2:end]).strip() if end > 0 else ""
+    end = text.find("::", position + 2)
+    return _decoded(text[position + 2 : end]).strip() if end > 0 else ""
 
 
-def _split_feedback(chars: list[_Char]) -> list[str]:
-    """Text '#' feedback '#' feedback…, split at unescaped '#'."""
-    parts, current = [], []
-    for char in chars:
-        if char.special and char.value == "#":
-            parts.append(_joined(current))
-            current = []
-        else:
-            current.append(char)
-    parts.append(_joined(current))
-    return [part.strip() for part in parts]
-
-
-def _parse_answers(block: list[_Char], question: _Question, *, line: int) -> None:
-    general = _find(block, "####")
+def _parse_answers(block: str, question: _Question, *, line: int) -> None:
+    general = block.find("####")
     if general >= 0:
-        question.general_feedback = _joined(block[general + 4 :]).strip()
+        question.general_feedback = _decoded(block[general + 4 :]).strip()
         block = block[:general]
-    content = _joined(block).strip()
+    content = block.strip()
     if not content:
         raise GiftSyntaxError(
             "an empty answer block {} is an essay question: not supported (an essay is marked "
             "by a person; this product scores every item itself).",
             line=line,
         )
-    first = next(char for char in block if not char.value.isspace())
-    if first.special and first.value == "#":
+    if content.startswith("#"):
         raise GiftSyntaxError(
             "an answer block starting with '#' is a numerical question: not supported (no "
             "kind here takes a number with a tolerance).",
             line=line,
         )
-    parts = _split_feedback(block)
-    if parts[0].upper() in ("T", "TRUE", "F", "FALSE") and _find(block, "=") < 0:
+    parts = [_decoded(part).strip() for part in block.split("#")]
+    if parts[0].upper() in ("T", "TRUE", "F", "FALSE") and "=" not in block:
         question.kind = "truefalse"
         question.truth = parts[0].upper().startswith("T")
         question.truth_feedback = parts[1:]
         return
     # Answers start at each unescaped '=' or '~'.
-    starts = [i for i, char in enumerate(block) if char.special and char.value in "=~"]
-    if not starts or _joined(block[: starts[0]]).strip():
+    starts = [match.start() for match in _WEIGHTED.finditer(block)]
+    if len(starts) > MAX_OPTIONS:
+        raise GiftSyntaxError(TOO_MANY_OPTIONS, line=line)
+    if not starts or block[: starts[0]].strip():
         raise GiftSyntaxError("each answer starts with '=' (right) or '~' (wrong).", line=line)
-    for position, start in enumerate(starts):
-        end = starts[position + 1] if position + 1 < len(starts) else len(block)
-        question.answers.append(_parse_answer(block[start:end]))
+    answer_line, counted = line, 0
+    for index, start in enumerate(starts):
+        end = starts[index + 1] if index + 1 < len(starts) else len(block)
+        answer_line += block.count("\n", counted, start)  # counted once: linear in the block
+        counted = start
+        question.answers.append(_parse_answer(block[start:end], line=answer_line))
 
 
-def _parse_answer(chars: list[_Char]) -> _Answer:
-    mark, body = chars[0].value, chars[1:]
-    line = chars[0].line
-    text_and_feedback = _split_feedback(body)
-    text = text_and_feedback[0]
+def _parse_answer(segment: str, *, line: int) -> _Answer:
+    mark, body = segment[0], segment[1:]
+    text, _, rest = body.partition("#")
+    feedback = rest.split("#")[0]
+    text = text.strip()
     if "->" in text:
         raise GiftSyntaxError(
             "'->' pairs make a matching question: not supported (no kind here matches pairs).",
@@ -263,25 +253,36 @@ def _parse_answer(chars: list[_Char]) -> _Answer:
         )
     weight = None
     if text.startswith("%"):
-        raw, separator, rest = text[1:].partition("%")
+        raw, separator, remainder = text[1:].partition("%")
         if not separator:
             raise GiftSyntaxError(f"the weight %{raw[:10]} is not closed with '%'.", line=line)
         try:
             weight = float(raw)
         except ValueError:
             raise GiftSyntaxError(f"the weight %{raw[:10]}% is not a number.", line=line) from None
-        text = rest.strip()
-    feedback = text_and_feedback[1] if len(text_and_feedback) > 1 else ""
-    return _Answer(mark, weight, text, feedback, line)
+        text = remainder.strip()
+    return _Answer(mark, weight, _decoded(text), _decoded(feedback).strip(), line)
 
 
 def read_gift(text: str, *, path: str) -> Translation:
     """Translate a GIFT file into native questions, each with its line."""
     translation = Translation(exam=_embedded_exam(text))
+    reserved = _ESCAPED_CHARACTERS.search(text)
+    if reserved:
+        line = text.count("\n", 0, reserved.start()) + 1
+        translation.problems.append(
+            ContentProblem(
+                path, line, None, "private-use characters U+E000 to U+E07F are not allowed."
+            )
+        )
+        return translation
     category: str | None = None
-    taken: set[str] = set()
+    taken: dict[str, int] = {}
     stem = PurePath(path).stem
     for position, record in enumerate(_records(text), start=1):
+        if position > MAX_QUESTIONS_PER_FILE + 100:  # a category record may precede each
+            translation.problems.append(ContentProblem(path, record.line, None, TOO_MANY_QUESTIONS))
+            break
         embedded, embedded_problem = None, None
         if record.embedded:
             embedded, embedded_problem = parse_embedded(record.embedded)

@@ -16,6 +16,10 @@ from defusedxml import DefusedXmlException
 
 from exams.content.parsing import ContentProblem
 from exams.interop.common import (
+    MAX_OPTIONS,
+    MAX_QUESTIONS_PER_FILE,
+    TOO_MANY_OPTIONS,
+    TOO_MANY_QUESTIONS,
     ForeignQuestion,
     Translation,
     apply_embedded,
@@ -187,9 +191,12 @@ def read_moodle_xml(text: str, *, path: str) -> Translation:
     if root.child("pcep-set") is not None:
         translation.exam = parse_embedded_exam(root.child("pcep-set").text)
     category: str | None = None
-    taken: set[str] = set()
+    taken: dict[str, int] = {}
     stem = PurePath(path).stem
     for position, node in enumerate(root.all("question"), start=1):
+        if len(translation.questions) + len(translation.problems) >= MAX_QUESTIONS_PER_FILE:
+            problem(TOO_MANY_QUESTIONS, node.line)
+            break
         question_type = node.attributes.get("type", "")
         if question_type == "category":
             category = node.value("category") or None
@@ -247,6 +254,10 @@ def _translate(node: _Element, question_type: str, identifier: str) -> dict[str,
         raise _Refused(f"Moodle question type '{question_type or '(none)'}' is not supported.")
     if node.contains("file"):
         raise _Refused(FILES_REFUSED)
+    if len(node.all("answer")) + len(node.all("dragbox")) + len(node.all("selectoption")) > (
+        MAX_OPTIONS
+    ):
+        raise _Refused(TOO_MANY_OPTIONS)
     stem_node = node.child("questiontext")
     stem_format = stem_node.attributes.get("format", "html") if stem_node else "html"
     stem = convert_text(node.value("questiontext"), text_format=stem_format, take_code=True)

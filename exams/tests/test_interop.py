@@ -16,7 +16,7 @@ from django.core.management.base import CommandError
 
 from exams.content.exporting import question_document, questions_for_export
 from exams.content.importing import import_content
-from exams.interop import moodle_xml
+from exams.interop import common, moodle_xml
 from exams.interop.common import InteropOptions, parse_category_mapping
 from exams.models import Answer, Exam, Question
 
@@ -674,3 +674,22 @@ def test_file_over_the_size_limit_is_refused_before_parsing(syllabus, tmp_path, 
     assert [p.message for p in report.problems] == [
         f"the file is {path.stat().st_size} bytes; the limit is 100 bytes."
     ]
+
+
+def test_a_file_with_too_many_questions_stops_being_read(syllabus, tmp_path, monkeypatch):
+    from exams.interop import gift
+
+    monkeypatch.setattr(gift, "MAX_QUESTIONS_PER_FILE", 3)
+    path = tmp_path / "many.gift"
+    path.write_text("::Q::Pick. {=a#r. ~b#w. ####e.}\n\n" * 200, encoding="utf-8")
+    report = import_content(paths=[path], interop=InteropOptions(default_objective="1.1"))
+    # Reading stops once the limit is passed (a category record may precede each question).
+    assert [p.message for p in report.problems] == [common.TOO_MANY_QUESTIONS]
+    assert rows() == (0, 0, 0)
+
+
+def test_a_question_with_too_many_options_is_refused_before_reading_them(syllabus, tmp_path):
+    path = tmp_path / "options.gift"
+    path.write_text("::Q::Pick. {" + "~a#b " * 5000 + "####e.}\n", encoding="utf-8")
+    report = import_content(paths=[path], interop=InteropOptions(default_objective="1.1"))
+    assert [(p.question_id, p.message) for p in report.problems] == [("Q", common.TOO_MANY_OPTIONS)]
