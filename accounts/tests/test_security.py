@@ -4,6 +4,7 @@ sign-up and password reset, and ending sessions: each tested with the attack it 
 from __future__ import annotations
 
 import base64
+import re
 from datetime import timedelta
 
 import pytest
@@ -423,3 +424,20 @@ def test_staff_without_change_permission_cannot_end_sessions(client, learner):
     )
 
     assert device.get(reverse("accounts:profile")).status_code == 200
+
+
+def test_a_password_reset_logs_out_every_session(client, learner):
+    device = Client()
+    device.force_login(learner)
+    _ask_reset(client, learner.email)
+    link = re.search(r"http://testserver(/\S+/)", mail.outbox[0].body).group(1)
+    form_page = client.get(link, follow=True)  # Django swaps the token into the session
+
+    client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": STRONG_PASSWORD, "new_password2": STRONG_PASSWORD},
+    )
+
+    learner.refresh_from_db()
+    assert learner.check_password(STRONG_PASSWORD)
+    assert device.get(reverse("accounts:profile")).status_code == 302
