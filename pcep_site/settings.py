@@ -133,7 +133,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": env.str(
             "STATICFILES_BACKEND",
-            default="whitenoise.storage.CompressedManifestStaticFilesStorage",
+            default="pcep_site.storage.CompressedStaticFilesStorage",
         )
     },
 }
