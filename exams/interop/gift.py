@@ -146,7 +146,20 @@ def _records(text: str) -> list[_Record]:
         current.append(encoded)
     if current:
         records.append(_Record("\n".join(current) + "\n", start, embedded))
-    return records
+    return [part for record in records for part in _split_category(record)]
+
+
+def _split_category(record: _Record) -> list[_Record]:
+    """'$CATEGORY:' is its own record; a question written on the next line (without the
+    blank line Moodle asks for) is read as a record of its own rather than lost."""
+    text = record.text.lstrip()
+    if not text.startswith("$CATEGORY:"):
+        return [record]
+    first, _, rest = text.partition("\n")
+    parts = [_Record(first + "\n", record.line)]
+    if rest.strip():
+        parts.append(_Record(rest, record.line + 1, record.embedded))
+    return parts
 
 
 def _skip_space(text: str, position: int) -> int:

@@ -693,3 +693,13 @@ def test_a_question_with_too_many_options_is_refused_before_reading_them(syllabu
     path.write_text("::Q::Pick. {" + "~a#b " * 5000 + "####e.}\n", encoding="utf-8")
     report = import_content(paths=[path], interop=InteropOptions(default_objective="1.1"))
     assert [(p.question_id, p.message) for p in report.problems] == [("Q", common.TOO_MANY_OPTIONS)]
+
+
+def test_gift_question_right_after_a_category_line_is_not_lost(syllabus, tmp_path):
+    path = tmp_path / "tight.gift"
+    path.write_text(
+        "$CATEGORY: $course$/top/Block 1\n::Q::Pick. {=a#r. ~b#w. ####e.}\n", encoding="utf-8"
+    )
+    report = import_content(paths=[path], interop=InteropOptions(categories=MOODLE_CATEGORIES))
+    assert report.ok, problems_text(report)
+    assert Question.objects.get(original_id="Q").topic.code == "1.3"
