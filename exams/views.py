@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -17,6 +18,8 @@ from exams.errors import AttemptError
 from exams.models import Exam, ExamSession, Module, Question, Topic
 from exams.rendering import highlight_code
 from progress.selectors import due_review_count, evidence_responses, readiness
+
+HISTORY_PAGE_SIZE = 25
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -332,4 +335,9 @@ def report(request: HttpRequest, attempt_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def history(request: HttpRequest) -> HttpResponse:
-    return render(request, "exams/history.html", {"attempts": selectors.history(user=request.user)})
+    # A page at a time: a learner with hundreds of attempts gets pages, not one huge table.
+    # Out-of-range or malformed page numbers show the nearest real page.
+    page = Paginator(selectors.history(user=request.user), HISTORY_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "exams/history.html", {"attempts": page.object_list, "page": page})
