@@ -101,6 +101,17 @@ class RateLimit:
             RateLimitHit.objects.create(scope=self.scope, key=key[:254], created_at=now)
 
 
+def login_failure_limit() -> RateLimit:
+    """Failed log-ins per client address, across usernames (axes locks username+address)."""
+    return RateLimit(
+        scope="login-failure-ip",
+        limit=settings.LOGIN_FAILURES_PER_IP_PER_15_MINUTES,
+        window=timedelta(minutes=15),
+        refusal="Too many failed log-ins came from your network in the last 15 minutes, so "
+        "logging in from here is paused.",
+    )
+
+
 def signup_limit() -> RateLimit:
     return RateLimit(
         scope="signup-ip",

@@ -18,7 +18,7 @@ urlpatterns = [
     path("profile/delete/", views.delete_account, name="delete"),
     path("profile/tokens/", views.create_api_token, name="token_create"),
     path("profile/tokens/<int:token_id>/revoke/", views.revoke_api_token, name="token_revoke"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", views.RateLimitedLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/change/",

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -87,6 +88,30 @@ def resend_verification_email(request: HttpRequest) -> HttpResponse:
         request, request.user, sent=send_verification_email(user=request.user, request=request)
     )
     return redirect("accounts:profile")
+
+
+class RateLimitedLoginView(auth_views.LoginView):
+    """Django's log-in, paused for a client address with too many failures whatever the
+    usernames; django-axes locks one username and address after 5 (docs/accounts-security.md).
+
+    The pause is checked before the form is, so a paused address costs no password hashing.
+    """
+
+    def post(self, request, *args, **kwargs):
+        try:
+            security.login_failure_limit().check(key=security.client_ip(request))
+        except security.RateLimited as refusal:
+            form = self.get_form_class()(
+                request, initial={"username": request.POST.get("username", "")}
+            )
+            context = self.get_context_data(form=form, lockout_message=refusal.message)
+            return self.render_to_response(context, status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        if form.has_error(NON_FIELD_ERRORS, "invalid_login"):
+            security.login_failure_limit().record(key=security.client_ip(self.request))
+        return super().form_invalid(form)
 
 
 class RateLimitedPasswordResetView(auth_views.PasswordResetView):

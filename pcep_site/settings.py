@@ -180,6 +180,10 @@ AXES_DISABLE_ACCESS_LOG = True
 # TRUST_X_FORWARDED_FOR=true: otherwise every client has the proxy's address, and the limits
 # below would be shared by everyone.
 TRUST_X_FORWARDED_FOR = env.bool("TRUST_X_FORWARDED_FOR", default=False)
+# Failed log-ins from one client address, whatever the usernames, in 15 minutes: stops
+# password spraying and keeps a burst of ~0.2 s password checks from starving answer saves.
+# Generous, because a whole school may share one address.
+LOGIN_FAILURES_PER_IP_PER_15_MINUTES = env.int("LOGIN_FAILURES_PER_IP_PER_15_MINUTES", default=50)
 # Sign-ups, password-reset and verification mails per hour (accounts.security.RateLimit).
 SIGNUPS_PER_IP_PER_HOUR = env.int("SIGNUPS_PER_IP_PER_HOUR", default=5)
 PASSWORD_RESETS_PER_IP_PER_HOUR = env.int("PASSWORD_RESETS_PER_IP_PER_HOUR", default=5)

@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth import SESSION_KEY
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
 from django.contrib.sessions.models import Session
 from django.core import mail
@@ -159,6 +160,44 @@ def test_an_admin_sees_the_lockout_and_clearing_it_lets_the_learner_in(client, l
     assert cleared.status_code == 302
     assert not AccessAttempt.objects.exists()
     client.logout()
+
+    assert _log_in(client, username="alice", password=LEARNER_PASSWORD).status_code == 302
+
+
+def test_an_address_guessing_many_usernames_is_paused_without_checking_passwords(
+    client, learner, settings, monkeypatch
+):
+    settings.LOGIN_FAILURES_PER_IP_PER_15_MINUTES = 10
+    for number in range(10):
+        _log_in(client, username=f"someone{number}", password="Summer2026!")
+    checked = []
+    monkeypatch.setattr(
+        ModelBackend, "authenticate", lambda *args, **kwargs: checked.append(kwargs)
+    )
+
+    response = _log_in(client, username="alice", password=LEARNER_PASSWORD)
+
+    assert response.status_code == 429
+    assert "logging in from here is paused" in response.content.decode()
+    assert "Try again after" in response.content.decode()
+    assert checked == []  # no password was hashed for the paused address
+    assert SESSION_KEY not in client.session
+
+
+def test_the_address_pause_does_not_reach_other_addresses(client, learner, settings):
+    settings.LOGIN_FAILURES_PER_IP_PER_15_MINUTES = 10
+    for number in range(10):
+        _log_in(client, username=f"someone{number}", password="Summer2026!")
+
+    response = _log_in(client, username="alice", password=LEARNER_PASSWORD, ip=OTHER_IP)
+
+    assert response.status_code == 302
+
+
+def test_empty_log_in_forms_are_not_counted_as_failures(client, learner, settings):
+    settings.LOGIN_FAILURES_PER_IP_PER_15_MINUTES = 2
+    for _ in range(3):
+        _log_in(client, username="", password="")
 
     assert _log_in(client, username="alice", password=LEARNER_PASSWORD).status_code == 302
 
