@@ -46,17 +46,21 @@ def free_port() -> int:
 
 
 def wait_until_healthy(base_url: str, server: subprocess.Popen, log: Path) -> None:
-    give_up = time.monotonic() + 30
+    give_up = time.monotonic() + 60
+    last_reply = "no reply"
     while time.monotonic() < give_up:
         if server.poll() is not None:
             pytest.fail(f"gunicorn stopped:\n{log.read_text()}")
         try:
-            if httpx.get(f"{base_url}/healthz", timeout=2).status_code == 200:
+            reply = httpx.get(f"{base_url}/healthz", timeout=2)
+        except httpx.HTTPError as error:
+            last_reply = repr(error)
+        else:
+            if reply.status_code == 200:
                 return
-        except httpx.HTTPError:
-            pass
+            last_reply = f"{reply.status_code} {reply.text}"
         time.sleep(0.2)
-    pytest.fail(f"gunicorn did not become healthy:\n{log.read_text()}")
+    pytest.fail(f"gunicorn did not become healthy ({last_reply}):\n{log.read_text()}")
 
 
 class Learner(threading.Thread):
