@@ -3,6 +3,7 @@ defusedxml: a DTD or entity declaration (billion laughs, external entities) is r
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import xml.etree.ElementTree as ElementTree
@@ -11,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
-import defusedxml.sax
 from defusedxml import DefusedXmlException
+from defusedxml.expatreader import DefusedExpatParser
 
 from exams.content.parsing import ContentProblem
 from exams.interop.common import (
@@ -143,15 +144,21 @@ class _TreeBuilder(xml.sax.handler.ContentHandler):
             self.stack[-1].parts.append(content)
 
 
+def _make_parser():
+    """defusedxml's expat reader, refusing any DTD, entity declaration or external entity."""
+    return DefusedExpatParser(forbid_dtd=True, forbid_entities=True, forbid_external=True)
+
+
 def _parse(text: str) -> _Element | None:
     builder = _TreeBuilder()
-    defusedxml.sax.parseString(
-        text.encode("utf-8"),
-        builder,
-        forbid_dtd=True,
-        forbid_entities=True,
-        forbid_external=True,
-    )
+    parser = _make_parser()
+    parser.setContentHandler(builder)
+    builder.setDocumentLocator(parser)  # expat's reader is its own locator; feed() sets none
+    parser.setErrorHandler(xml.sax.handler.ErrorHandler())
+    # Fed as str, not bytes: expat then reads the UTF-8 text it was decoded from, whatever
+    # encoding its declaration claims (a made-up one would otherwise raise LookupError).
+    parser.feed(text)
+    parser.close()
     return builder.root
 
 
@@ -476,7 +483,9 @@ def _gaps_into_code(stem, pattern: re.Pattern, replacement) -> tuple[str, str]:
     if not pattern.search(code):
         code = (text.strip() + "\n" + code).strip("\n") + "\n"
         text = "Fill each gap in the code."
-    counter = iter(range(1, 10_000))
+    if len(pattern.findall(code)) > MAX_OPTIONS:
+        raise _Refused(f"a question here has at most {MAX_OPTIONS} gaps.")
+    counter = itertools.count(1)
     code = pattern.sub(lambda match: replacement(match, next(counter)), code)
     return text, code
 
