@@ -92,7 +92,7 @@ def start_attempt(*, user, exam: Exam, now: datetime | None = None, rng=None) ->
         start_time=now,
         deadline=now + timedelta(seconds=exam.time_limit),
         total_questions=len(question_ids),
-        session_data={"current_position": 1},
+        session_data={},
     )
     _create_items(attempt, question_ids, rng)
     return attempt
@@ -115,7 +115,6 @@ def start_practice(*, user, choice: PracticeChoice, now=None, rng=None) -> ExamS
         start_time=now,
         total_questions=len(question_ids),
         session_data={
-            "current_position": 1,
             "title": f"Review: {len(question_ids)} due items"
             if choice.review_due
             else f"Practice: {description}" + (" (my mistakes)" if choice.mistakes_only else ""),
@@ -406,14 +405,6 @@ def set_flag(
     except _Overdue:
         finish_attempt(attempt=attempt, now=now)
         raise AttemptError(TIME_IS_UP, code=ATTEMPT_FINISHED) from None
-
-
-def remember_position(*, attempt: ExamSession, position: int) -> None:
-    """Where the learner is, so a reload or a new device resumes on the same item."""
-    if attempt.is_completed or (attempt.session_data or {}).get("current_position") == position:
-        return
-    attempt.session_data = {**(attempt.session_data or {}), "current_position": position}
-    ExamSession.objects.filter(pk=attempt.pk).update(session_data=attempt.session_data)
 
 
 @transaction.atomic

@@ -145,8 +145,9 @@ def attempt(request: HttpRequest, attempt_id: int) -> HttpResponse:
     services.expire_if_overdue(attempt=attempt)
     if attempt.is_completed:
         return redirect("exams:report", attempt_id=attempt.pk)
-    position = (attempt.session_data or {}).get("current_position", 1)
-    return redirect("exams:item", attempt_id=attempt.pk, position=position)
+    return redirect(
+        "exams:item", attempt_id=attempt.pk, position=selectors.resume_position(attempt=attempt)
+    )
 
 
 def _duration(seconds: int) -> str:
@@ -188,7 +189,6 @@ def item(request: HttpRequest, attempt_id: int, position: int) -> HttpResponse:
         .prefetch_related("question__answers")
         .get(pk=current.pk)
     )
-    services.remember_position(attempt=attempt, position=position)
     context = {
         "attempt": attempt,
         "items": items,

@@ -1,0 +1,58 @@
+"""Viewing an item writes nothing; coming back to an attempt resumes after the last answer."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from exams import services
+from exams.models import Exam
+from exams.tests.factories import ExamFactory, make_question
+
+
+@pytest.fixture
+def four_items(syllabus):
+    exam = ExamFactory(kind=Exam.Kind.FIXED, title="Four items", time_limit=600)
+    topic = syllabus.modules.get(number=1).topics.first()
+    for order in range(1, 5):
+        make_question(exam=exam, topic=topic, text=f"Stem {order}", question_order=order)
+    return exam
+
+
+def _answer(attempt, position: int) -> None:
+    item = attempt.responses.get(position=position)
+    choice = item.question.answers.order_by("id").first()
+    services.record_answer(attempt=attempt, question_id=item.question_id, choice_ids=[choice.pk])
+
+
+@pytest.mark.django_db
+def test_viewing_an_item_page_writes_nothing(client, user, four_items):
+    attempt = services.start_attempt(user=user, exam=four_items)
+    client.force_login(user)
+    client.get(reverse("exams:item", args=[attempt.pk, 1]))  # the session's login write
+
+    with CaptureQueriesContext(connection) as queries:
+        for position in (2, 3, 1):
+            assert client.get(reverse("exams:item", args=[attempt.pk, position])).status_code == 200
+
+    writes = [
+        query["sql"]
+        for query in queries.captured_queries
+        if query["sql"].lstrip().upper().startswith(("UPDATE", "INSERT", "DELETE"))
+    ]
+    assert writes == []
+
+
+@pytest.mark.django_db
+def test_coming_back_resumes_after_the_last_answer_given(client, user, four_items):
+    attempt = services.start_attempt(user=user, exam=four_items)
+    client.force_login(user)
+    resume = reverse("exams:attempt", args=[attempt.pk])
+
+    assert client.get(resume)["Location"] == reverse("exams:item", args=[attempt.pk, 1])
+    _answer(attempt, 3)
+    assert client.get(resume)["Location"] == reverse("exams:item", args=[attempt.pk, 4])
+    _answer(attempt, 1)  # answered last, though earlier in the exam
+    assert client.get(resume)["Location"] == reverse("exams:item", args=[attempt.pk, 2])
+    _answer(attempt, 4)  # the last item: stay on it
+    assert client.get(resume)["Location"] == reverse("exams:item", args=[attempt.pk, 4])
