@@ -52,3 +52,10 @@ def test_a_forbidden_page_gets_the_sites_page():
 
     assert response.status_code == 403
     assert "You cannot open this page" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_every_page_has_a_meta_description(client):
+    html = client.get(reverse("accounts:login")).content.decode()
+
+    assert '<meta name="description" content="Timed PCEP-30-02 mock exams' in html
