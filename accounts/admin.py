@@ -4,6 +4,7 @@ own pages for log-in lockouts."""
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm
 from django.http import HttpResponseRedirect
 
 from accounts.models import ApiToken, RateLimitHit, User
@@ -18,8 +19,26 @@ TOKEN_DETAIL_FIELDS = (
 )  # fmt: skip
 
 
+class UserCreationWithEmailForm(AdminUserCreationForm):
+    """ "Add user" asks for the email address the change form then requires (it is unique)."""
+
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+        fields = ("username", "email")
+
+
 @admin.register(User)
 class PcepUserAdmin(UserAdmin):
+    add_form = UserCreationWithEmailForm
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "email", "usable_password", "password1", "password2"),
+            },
+        ),
+    )
     list_display = (
         "username", "email", "email_verified", "is_active", "is_staff", "date_joined",
         "last_login",
