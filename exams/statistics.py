@@ -284,16 +284,37 @@ def cohort_counts_by_question(*, start: date, end: date) -> QuerySet[UserRespons
     )
 
 
+def unverified_counts_by_question(*, start: date, end: date) -> QuerySet[UserResponse]:
+    """The part of cohort_counts_by_question that comes from learners who have not confirmed
+    their email address yet (User.email_verified; docs/accounts-security.md).
+
+    Subtracted rather than filtered out of the main count, which then keeps to its covering
+    index: unverified learners are few (recent sign-ups), so this query starts from them
+    (idx_users_unverified) and reads only their responses.
+    """
+    return (
+        UserResponse.objects.filter(
+            session__in=ExamSession.objects.filter(user__email_verified=False).values("pk"),
+            answered_at__gte=start_of_day(start),
+            answered_at__lt=start_of_day(end + timedelta(days=1)),
+        )
+        .order_by()
+        .values("question_id")
+        .annotate(responses=Count("pk"), correct=Count("pk", filter=Q(is_correct=True)))
+    )
+
+
 def cohort_by_objective(*, start: date, end: date) -> list[CohortRow]:
     """Per objective, the share of answers correct from `start` to `end` (whole days).
 
-    Counts every learner's answered responses whose `answered_at` falls on those dates in
-    the site's time zone. Weakest objectives first; ties in syllabus order; objectives
-    nobody answered come last with `share_correct` None.
+    Counts every verified learner's answered responses whose `answered_at` falls on those
+    dates in the site's time zone. Weakest objectives first; ties in syllabus order;
+    objectives nobody answered come last with `share_correct` None.
 
-    Three queries whatever the number of responses: the per-question counts, the questions'
-    objectives and the objectives. The few hundred per-question totals are added up per
-    objective here, which spares the database a join from every response to its question.
+    Four queries whatever the number of responses: the per-question counts, the unverified
+    learners' part of them, the questions' objectives and the objectives. The few hundred
+    per-question totals are added up per objective here, which spares the database a join
+    from every response to its question.
     """
     topic_of_question = dict(
         Question.objects.filter(topic__isnull=False).values_list("pk", "topic_id")
@@ -305,6 +326,11 @@ def cohort_by_objective(*, start: date, end: date) -> list[CohortRow]:
         if topic_id is not None:
             responses[topic_id] += row["responses"]
             correct[topic_id] += row["correct"]
+    for row in unverified_counts_by_question(start=start, end=end):
+        topic_id = topic_of_question.get(row["question_id"])
+        if topic_id is not None:
+            responses[topic_id] -= row["responses"]
+            correct[topic_id] -= row["correct"]
     rows = [
         CohortRow(
             objective_code=topic.code,

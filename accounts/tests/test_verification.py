@@ -10,6 +10,7 @@ from datetime import date, datetime, time
 import pytest
 from django.core import mail, signing
 from django.core.mail.backends.base import BaseEmailBackend
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,7 +18,7 @@ from accounts.models import User
 from accounts.tests.factories import UserFactory
 from accounts.verification import verification_token
 from exams.models import ExamSession, UserResponse
-from exams.statistics import cohort_by_objective
+from exams.statistics import cohort_by_objective, unverified_counts_by_question
 from exams.tests.factories import ExamFactory, ExamSessionFactory, TopicFactory, make_question
 
 pytestmark = pytest.mark.django_db
@@ -225,3 +226,13 @@ def test_resend_needs_a_log_in_and_a_post(client):
     client.force_login(UserFactory(email_verified=False))
     assert client.get(reverse("accounts:verify_email_resend")).status_code == 405
     assert mail.outbox == []
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's query plan wording")
+def test_the_unverified_part_starts_from_the_unverified_learners():
+    # The main cohort count keeps to its covering index (exams/tests/test_statistics.py);
+    # the part subtracted must not read every response in the range either.
+    plan = unverified_counts_by_question(start=date(2024, 5, 1), end=date(2024, 5, 31)).explain()
+
+    assert "USING INDEX idx_users_unverified" in plan
+    assert "SEARCH user_responses USING INDEX idx_user_responses_session_id" in plan
