@@ -150,16 +150,23 @@ def _read_all(
         except OSError:
             return 0
 
+    def is_yaml(path: Path) -> bool:
+        return interop is None or format_for(path.name, interop.file_format) in (None, "yaml")
+
     workers = min(len(paths), os.cpu_count() or 1)
-    if workers < 2 or sum(size(path) for path in paths) < PARALLEL_PARSE_MIN_BYTES:
+    # Only YAML is parsed in the workers: a spawned worker has no Django set up, and the
+    # foreign readers need the models (exams.interop.common uses exams.bank's points rule);
+    # parsing.read_content_file does not.
+    if (
+        workers < 2
+        or sum(size(path) for path in paths) < PARALLEL_PARSE_MIN_BYTES
+        or not all(is_yaml(path) for path in paths)
+    ):
         return [read_question_file(path, objectives=objectives, interop=interop) for path in paths]
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = [
-            pool.submit(read_question_file, path, objectives=objectives, interop=interop)
-            for path in paths
-        ]
-        return [future.result() for future in futures]
+        futures = [pool.submit(read_content_file, path, objectives=objectives) for path in paths]
+        return [(*future.result(), []) for future in futures]
 
 
 def _objectives_by_syllabus() -> dict[str | None, set[str]]:

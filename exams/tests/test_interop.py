@@ -752,3 +752,29 @@ def test_mutated_foreign_files_never_crash_a_reader(name):
             text = text[: generator.randrange(len(text))]
         translation = reader(text, path=name)
         assert isinstance(translation.problems, list)
+
+
+def test_big_imports_parse_yaml_in_workers_and_foreign_files_in_process(
+    syllabus, tmp_path, monkeypatch
+):
+    """Spawned parse workers have no Django set up: YAML goes to them as before, and a set of
+    files with a foreign one is read in this process (its readers need the models)."""
+    from exams.content import importing
+
+    monkeypatch.setattr(importing, "PARALLEL_PARSE_MIN_BYTES", 0)
+    monkeypatch.setattr(importing.os, "cpu_count", lambda: 2)
+    yaml_file = sample(tmp_path, "roundtrip.yaml")
+    second = tmp_path / "second.yaml"
+    second.write_text(
+        (Path(__file__).parent / "content_samples" / "sample.yaml").read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    report = import_content(paths=[yaml_file, second], dry_run=True, interop=InteropOptions())
+    assert report.ok, problems_text(report)
+    assert report.created == len(ROUND_TRIP_IDS) + 4
+    gift_file = sample(tmp_path, "supported.gift")
+    report = import_content(
+        paths=[yaml_file, gift_file], dry_run=True, interop=InteropOptions(default_objective="1.1")
+    )
+    assert report.ok, problems_text(report)
+    assert report.created == len(ROUND_TRIP_IDS) + 7
