@@ -9,11 +9,11 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from exams.errors import AttemptError
-from exams.models import Exam, Module, Question, Syllabus, Topic, UserResponse
+from exams.models import Exam, ExamSession, Module, Question, Syllabus, Topic, UserResponse
 from exams.point_quota import draw_to_points, point_mixes, worth_summary
 from progress.selectors import due_question_ids
 
@@ -28,6 +28,22 @@ class PracticeChoice:
     count: int = 10
     mistakes_only: bool = False
     review_due: bool = False  # the learner's due spaced-review cards (progress/review.py)
+
+    def problems(self) -> dict[str, str]:
+        """Choices that contradict each other, by field, in words for the learner (the page
+        form and the API both refuse them rather than silently preferring one)."""
+        problems = {}
+        if self.topic and self.module and self.topic.module_id != self.module.pk:
+            problems["topic"] = (
+                f"Objective {self.topic.code} is not in Block {self.module.number}: "
+                "choose an objective of that block, or leave one of the two empty."
+            )
+        if self.review_due and self.mistakes_only:
+            problems["review_due"] = (
+                "Choose either your items due for review or the questions you got wrong, "
+                "not both."
+            )
+        return problems
 
 
 def seen_question_ids(*, user) -> set[int]:
@@ -197,10 +213,17 @@ def draw_practice_questions(*, user, choice: PracticeChoice, rng=None) -> list[i
     if choice.difficulty:
         questions = questions.filter(difficulty=choice.difficulty)
     if choice.mistakes_only:
+        # Wrong or partly wrong answers, and items left blank in a finished exam (they
+        # scored nothing); a blank in practice is not a mistake (practice is often left
+        # half-way).
         questions = questions.filter(
+            Q(responses__is_correct=False, responses__answered_at__isnull=False)
+            | Q(
+                responses__answered_at__isnull=True,
+                responses__session__is_completed=True,
+                responses__session__mode=ExamSession.Mode.EXAM,
+            ),
             responses__session__user=user,
-            responses__is_correct=False,
-            responses__answered_at__isnull=False,
         ).distinct()
     candidates = list(questions.values_list("pk", flat=True))
     if not candidates:

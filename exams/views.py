@@ -79,6 +79,13 @@ class PracticeForm(forms.Form):
         required=False, label="Only my items due for review (spaced review)"
     )
 
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            for field, message in drawing.PracticeChoice(**cleaned).problems().items():
+                self.add_error(field, message)
+        return cleaned
+
 
 @login_required
 @require_GET

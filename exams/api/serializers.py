@@ -261,15 +261,28 @@ class StartPracticeSerializer(serializers.Serializer):
         self.fields["objective"].queryset = Topic.objects.filter(module__syllabus__in=current)
         self.fields["block"].queryset = Module.objects.filter(syllabus__in=current)
 
-    def practice_choice(self) -> drawing.PracticeChoice:
-        data = self.validated_data
+    # The API's names for PracticeChoice's fields, for its problems.
+    _FIELD_NAMES = {"topic": "objective", "module": "block"}
+
+    def validate(self, attrs):
+        problems = self._choice_from(attrs).problems()
+        if problems:
+            named = {self._FIELD_NAMES.get(field, field): text for field, text in problems.items()}
+            raise serializers.ValidationError(named)
+        return attrs
+
+    @staticmethod
+    def _choice_from(data) -> drawing.PracticeChoice:
         return drawing.PracticeChoice(
             topic=data.get("objective"),
             module=data.get("block"),
             difficulty=data.get("difficulty"),
-            count=data["count"],
-            mistakes_only=data["mistakes_only"],
+            count=data.get("count", 10),
+            mistakes_only=data.get("mistakes_only", False),
         )
+
+    def practice_choice(self) -> drawing.PracticeChoice:
+        return self._choice_from(self.validated_data)
 
 
 class AnswerRequestSerializer(GivenAnswerSerializer):
