@@ -271,10 +271,13 @@ def _translate(node: _Element, question_type: str, identifier: str) -> dict[str,
     if stem.images:
         raise _Refused(IMAGES_REFUSED)
     feedback_node = node.child("generalfeedback")
-    explanation = convert_text(
+    general_feedback = convert_text(
         node.value("generalfeedback"),
         text_format=feedback_node.attributes.get("format", "html") if feedback_node else "html",
-    ).text
+    )
+    if general_feedback.images:
+        raise _Refused(f"<generalfeedback>: {IMAGES_REFUSED}")
+    explanation = general_feedback.text
     problems = []
     if not explanation:
         problems.append(
@@ -317,8 +320,10 @@ def _options(node: _Element) -> list[_Option]:
         feedback = convert_text(
             answer.value("feedback"),
             text_format=feedback_node.attributes.get("format", "html") if feedback_node else "html",
-        ).text
-        options.append(_Option(number, converted.text, fraction, feedback))
+        )
+        if feedback.images:
+            problems.append(f"answer {number}'s feedback: {IMAGES_REFUSED}")
+        options.append(_Option(number, converted.text, fraction, feedback.text))
     if problems:
         raise _Refused(*problems)
     return options

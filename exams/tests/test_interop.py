@@ -778,3 +778,15 @@ def test_big_imports_parse_yaml_in_workers_and_foreign_files_in_process(
     )
     assert report.ok, problems_text(report)
     assert report.created == len(ROUND_TRIP_IDS) + 7
+
+
+def test_images_in_feedback_are_refused_too(syllabus, tmp_path):
+    path = sample(tmp_path, "supported.xml")
+    text = path.read_text(encoding="utf-8").replace(
+        "<text>16 + 8 is 24.</text>", '<text><![CDATA[16 + 8 <img src="sum.png">]]></text>', 1
+    )
+    path.write_text(text, encoding="utf-8")
+    report = import_content(paths=[path], interop=InteropOptions(categories=MOODLE_CATEGORIES))
+    assert [(p.question_id, p.message) for p in report.problems] == [
+        ("mx-single", f"answer 1's feedback: {moodle_xml.IMAGES_REFUSED}")
+    ]
