@@ -6,9 +6,10 @@ Run from the project folder (importing the bank verifies its keys, so it needs b
 
 It fills a throwaway SQLite database with the bundled bank and `--total` answered responses
 spread evenly over the last `--days` days (bulk inserts, as bench/progress_bench.py does),
-then renders /staff/cohort/ as a staff member through Django's test client (middleware,
+then renders /exams/staff/cohort/ as a staff member through Django's test client (middleware,
 view, queries, template) for the default range (the last 30 days), a one-week range and a
-range before any data, and prints the median and worst of the timed runs with the number of
+range before any data, and prints the median and worst of the timed runs, the median CPU time
+of this process (the view without the waits for a core on a shared machine) and the number of
 queries. Target (issue 14): under 50 ms at 500,000 responses.
 """
 
@@ -88,19 +89,25 @@ def fill(*, total_responses: int, days: int, rng: random.Random) -> None:
     UserResponse.objects.bulk_create(rows, batch_size=5000)
 
 
-def measure(client, url: str, *, runs: int) -> tuple[float, float, int]:
+def measure(client, url: str, *, runs: int) -> tuple[float, float, float, int]:
+    """Median and worst wall time, median CPU time of this process (ms), and queries.
+
+    The CPU time leaves out the waits for a core on a shared machine: the view, its queries
+    (SQLite runs in this process) and the template are all on this process's clock.
+    """
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     client.get(url)  # the first request warms the page cache as a second visit would find it
-    timings = []
+    timings, cpu_timings = [], []
     for _ in range(runs):
         with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             response = client.get(url)
             timings.append((time.perf_counter() - started) * 1000)
+            cpu_timings.append((time.process_time() - cpu_started) * 1000)
         assert response.status_code == 200, (url, response.status_code)
-    return statistics.median(timings), max(timings), len(queries)
+    return statistics.median(timings), max(timings), statistics.median(cpu_timings), len(queries)
 
 
 def main() -> int:
@@ -164,16 +171,19 @@ def main() -> int:
                 f"&end={today - timedelta(days=arguments.days + 8)}",
             ),
         )
-        worst_median = 0.0
+        worst_median = worst_cpu = 0.0
         for name, url in ranges:
-            median, worst, queries = measure(client, url, runs=arguments.runs)
-            worst_median = max(worst_median, median)
+            median, worst, cpu, queries = measure(client, url, runs=arguments.runs)
+            worst_median, worst_cpu = max(worst_median, median), max(worst_cpu, cpu)
             print(
-                f"cohort view, {name}: median {median:.1f} ms, worst {worst:.1f} ms over "
-                f"{arguments.runs} runs, {queries} queries"
+                f"cohort view, {name}: median {median:.1f} ms, worst {worst:.1f} ms "
+                f"(CPU median {cpu:.1f} ms) over {arguments.runs} runs, {queries} queries"
             )
-        verdict = "met" if worst_median < TARGET_MS else "NOT met"
-        print(f"target: cohort view under {TARGET_MS:.0f} ms (median, every range): {verdict}")
+        # Both verdicts: on a machine whose cores other work shares, the wall time includes
+        # waiting for a core, and the CPU time is what the view itself costs.
+        for what, figure in (("wall time", worst_median), ("CPU time", worst_cpu)):
+            verdict = "met" if figure < TARGET_MS else "NOT met"
+            print(f"target: cohort view under {TARGET_MS:.0f} ms ({what}, median): {verdict}")
     return 0
 
 

@@ -408,15 +408,27 @@ def test_cohort_takes_four_queries_however_many_responses(objectives, django_ass
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's query plan wording")
-def test_cohort_counts_read_only_the_answered_at_index(objectives):
+def test_cohort_counts_read_one_index_range_per_question_and_verdict(objectives):
     # Without the index every response in the database is scanned whatever the dates
-    # (1.8 s at 509,000 responses before; bench/cohort_bench.py).
+    # (1.8 s at 509,000 responses before; bench/cohort_bench.py, docs/capacity.md).
     plan = cohort_counts_by_question(start=date(2024, 5, 1), end=date(2024, 5, 31)).explain()
 
-    assert (
-        "SEARCH user_responses USING COVERING INDEX idx_user_responses_answered "
-        "(answered_at>? AND answered_at<?)" in plan
+    tight_range = (
+        "SEARCH U0 USING COVERING INDEX idx_user_responses_question_correct_answered "
+        "(question_id=? AND is_correct=? AND answered_at>? AND answered_at<?)"
     )
+    assert plan.count(tight_range) == 2  # the wrong answers, then the right ones
+    assert "SCAN user_responses" not in plan and "SCAN U0" not in plan
+
+
+def test_cohort_counts_split_each_question_into_wrong_and_correct(objectives):
+    rows = cohort_counts_by_question(start=date(2024, 5, 1), end=date(2024, 5, 31))
+
+    by_topic = {
+        Question.objects.get(pk=row["question_id"]).topic.code: (row["wrong"], row["correct"])
+        for row in rows
+    }
+    assert by_topic == {"1.1": (1, 3), "2.1": (3, 1), "1.2": (0, 0)}
 
 
 # --- cohort view ----------------------------------------------------------------------------
