@@ -148,22 +148,26 @@ class Learner:
         self.request("report", "GET", f"{API}/attempts/{attempt_id}/report/")
 
     def compare_timers(self, attempt_id: int) -> None:
-        """Every server's remaining time for the attempt, read back to back."""
-        readings = []
+        """Every server's remaining time for the attempt, read one after the other.
+
+        A server computed its `seconds_left` at some moment between sending the request and
+        receiving the answer (a queued request can wait seconds), so each reading places
+        the deadline it implies in a window: [sent + left, received + left + 1), the 1 for
+        whole seconds. The servers disagree by how far apart their windows are.
+        """
+        windows = []
         for url in self.urls:
-            started = time.monotonic()
+            sent = time.monotonic()
             body = self.request("attempt", "GET", f"{API}/attempts/{attempt_id}/", url=url).json()
-            readings.append((started, body["seconds_left"]))
-        if len(readings) > 1 and readings[0][1] is not None:
-            # Correct for the time that passed between the reads, then compare.
-            first_time, first_left = readings[0]
-            # seconds_left is whole seconds, so a rounding of up to 1 s is expected: tenths.
-            gap = max(
-                round(abs((first_left - (read_time - first_time)) - left), 1)
-                for read_time, left in readings
-            )
+            received = time.monotonic()
+            if body["seconds_left"] is None:
+                return
+            windows.append((sent + body["seconds_left"], received + body["seconds_left"] + 1))
+        if len(windows) > 1:
+            latest_start = max(low for low, _ in windows)
+            earliest_end = min(high for _, high in windows)
             with self.tally.lock:
-                self.tally.timer_gaps.append(gap)
+                self.tally.timer_gaps.append(round(max(latest_start - earliest_end, 0.0), 1))
 
     def run(self, *, exam_id: int, think: tuple[float, float], stop_at: float) -> None:
         try:
