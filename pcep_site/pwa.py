@@ -8,7 +8,7 @@ from pathlib import Path
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.templatetags.static import static
+from django.templatetags.static import PrefixNode, static
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
@@ -42,8 +42,14 @@ def _precache() -> tuple[str, list[str]]:
     digest = hashlib.sha256()
     urls = []
     for name, path in _project_static_files():
+        try:
+            url = static(name)
+        except ValueError:
+            # Not collected (added after collectstatic): the server does not serve it either,
+            # and one missing file would make the worker's whole install fail.
+            continue
         digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
-        urls.append(static(name))
+        urls.append(url)
     urls.append(reverse("pwa_offline"))
     return digest.hexdigest()[:16], urls
 
@@ -86,7 +92,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     config = {
         "version": version,
         "precache": urls,
-        "staticPrefix": static(""),
+        "staticPrefix": PrefixNode.handle_simple("STATIC_URL"),
         "pageExact": [reverse("home")],
         "pagePrefixes": list(CACHED_PAGE_PREFIXES),
         "offlineUrl": reverse("pwa_offline"),

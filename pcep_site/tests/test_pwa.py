@@ -140,3 +140,25 @@ def test_every_page_links_the_manifest_and_registers_the_worker_from_a_file(clie
     assert 'src="/static/js/sw-register.js" data-worker="/sw.js"' in page
     assert "data-logout" in page  # the logout form empties the page cache first
     assert "serviceWorker" not in page  # no inline script
+
+
+def test_a_static_file_not_collected_is_left_out_instead_of_failing_the_install(
+    tmp_path, monkeypatch
+):
+    """The worker's install fails whole if one precached URL is missing; a file added after
+    collectstatic has no URL in the manifest (static() raises), so it is not listed."""
+    (tmp_path / "js").mkdir()
+    (tmp_path / "js" / "collected.js").write_text("1;")
+    (tmp_path / "js" / "added-later.js").write_text("2;")
+
+    def manifest_url(name):
+        if name == "js/added-later.js":
+            raise ValueError(f"Missing staticfiles manifest entry for '{name}'")
+        return f"/static/{name}"
+
+    monkeypatch.setattr(pwa, "static", manifest_url)
+    with override_settings(STATICFILES_DIRS=[tmp_path], DEBUG=True):
+        _, urls = pwa.precache()
+
+    assert "/static/js/collected.js" in urls
+    assert "/static/js/added-later.js" not in urls
