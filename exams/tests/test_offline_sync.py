@@ -20,6 +20,15 @@ def page_for(client: Client, attempt, position: int) -> tuple[str, str]:
     return token, batch_url
 
 
+def choice_positions(attempt) -> list[int]:
+    """Positions of the attempt's choice items (the draw mixes kinds in a random order)."""
+    return list(
+        UserResponse.objects.filter(session=attempt, question__kind__in=("single", "multiple"))
+        .order_by("position")
+        .values_list("position", flat=True)
+    )
+
+
 def first_option(attempt, position: int) -> int:
     item = UserResponse.objects.get(session=attempt, position=position)
     return item.question.answers.order_by("pk").first().pk
@@ -39,10 +48,11 @@ def learner(user) -> Client:
 
 def test_the_item_pages_token_lets_its_script_send_kept_answers_in_one_batch(learner, attempt):
     token, batch_url = page_for(learner, attempt, 1)
+    first, second = choice_positions(attempt)[:2]
     body = {
         "answers": [
-            {"position": 1, "choices": [first_option(attempt, 1)]},
-            {"position": 2, "choices": [first_option(attempt, 2)]},
+            {"position": first, "choices": [first_option(attempt, first)]},
+            {"position": second, "choices": [first_option(attempt, second)]},
         ]
     }
 
@@ -54,13 +64,14 @@ def test_the_item_pages_token_lets_its_script_send_kept_answers_in_one_batch(lea
     assert response.status_code == 200
     assert [result["saved"] for result in response.json()] == [True, True]
     saved = UserResponse.objects.filter(session=attempt, is_skipped=False)
-    assert sorted(saved.values_list("position", flat=True)) == [1, 2]
+    assert sorted(saved.values_list("position", flat=True)) == [first, second]
 
 
 def test_a_batch_posted_by_another_site_without_the_token_is_refused(learner, attempt):
     """A page elsewhere cannot use the learner's cookie to answer for them."""
     _, batch_url = page_for(learner, attempt, 1)
-    body = {"answers": [{"position": 1, "choices": [first_option(attempt, 1)]}]}
+    position = choice_positions(attempt)[0]
+    body = {"answers": [{"position": position, "choices": [first_option(attempt, position)]}]}
 
     response = learner.post(batch_url, json.dumps(body), content_type="application/json")
 
@@ -74,7 +85,8 @@ def test_another_learners_session_cannot_send_answers_to_this_attempt(attempt):
     intruder.force_login(UserFactory())
     home = intruder.get("/exams/").content.decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', home).group(1)
-    body = {"answers": [{"position": 1, "choices": [first_option(attempt, 1)]}]}
+    position = choice_positions(attempt)[0]
+    body = {"answers": [{"position": position, "choices": [first_option(attempt, position)]}]}
 
     response = intruder.post(
         f"/api/v1/attempts/{attempt.pk}/answers/",
