@@ -59,6 +59,11 @@
     if (label) {
       item.setAttribute("aria-label", label.replace(/, (un)?answered/, answered ? ", answered" : ", unanswered"));
     }
+    // "N answered" above the item follows the navigator, which holds every item's state.
+    const count = document.querySelector("[data-answered-count]");
+    if (count) {
+      count.textContent = String(document.querySelectorAll(".nav-item[data-position].answered").length);
+    }
   }
 
   // ---- Answers not yet acknowledged by the server: the latest one per item. ----

@@ -149,9 +149,12 @@ def test_practice_shows_feedback_after_each_answer(page: Page, live_server, sing
     assert not any(text in html for text in explanations)
     expect(page.locator("#feedback")).to_be_empty()
 
+    expect(page.locator("[data-answered-count]")).to_have_text("0")
     page.locator("#answer-form input[name=choice]").first.check()
     section = page.locator("#feedback section.feedback")
     expect(section).to_be_visible()
+    # The count above the item follows the answer at once, without a reload.
+    expect(page.locator("[data-answered-count]")).to_have_text("1")
     expect(section.locator("h2")).to_have_text(re.compile(r"^(Correct|Not correct)\b"))
     expect(section.locator(".badge.ok")).to_have_text("correct answer")
     expect(section.locator(".explanation").first).to_contain_text("Why option")
