@@ -5,13 +5,15 @@ named by DATABASE_URL (this script opens it too: it creates the learners and cou
 
     DATABASE_URL=... .venv/bin/python bench/load.py --url http://127.0.0.1:8000 \\
         [--url http://127.0.0.1:8001] [--learners 20] [--duration 60] \\
-        [--profile flat-out|real-pace] [--pace-scale 1]
+        [--profile flat-out|real-pace] [--pace-scale 1] [--ramp 0] [--access-log FILE]
 
-Each learner logs in through the login form, then in a loop until --duration has passed:
-starts the mock exam (POST /api/v1/attempts/), reads its remaining time from every server
+Each learner (started one after another over --ramp seconds) logs in through the login
+form, then in a loop until --duration has passed: starts the mock exam (POST
+/api/v1/attempts/), reads its remaining time from every server
 (they must agree within 1 s), saves each item's answer with a think time between answers,
 finishes it (and finishes it again on another server, which must change nothing) and reads
-the report. Requests go round-robin over the --url servers, so with two servers every
+the report; when --duration runs out mid-exam it submits what it has answered. Requests go
+round-robin over the --url servers, so with two servers every
 learner's consecutive requests alternate between them.
 
 Think time: flat-out waits 0-200 ms between answers; real-pace waits 60-90 s, as in a
@@ -19,7 +21,8 @@ Think time: flat-out waits 0-200 ms between answers; real-pace waits 60-90 s, as
 30 send what 3,000 learners at real pace would).
 
 At the end it prints throughput, p50/p95/p99 per request type (measured by this client, so
-they include its own overhead: an upper bound of the server time), errors, and checks the
+they include its own overhead: an upper bound of the server time; with --access-log, also
+the servers' own time from gunicorn's access log), errors, and checks the
 database: every acknowledged answer is stored exactly once, every attempt's finish time is
 the one the first finish returned. Exit status 1 when any check fails or any request erred.
 """
@@ -131,8 +134,10 @@ class Learner:
         attempt_id = attempt["id"]
         self.compare_timers(attempt_id)
         for number, item in enumerate(attempt["items"]):
-            if number and time.monotonic() < stop_at:
+            if number:
                 time.sleep(self.rng.uniform(*think))
+            if time.monotonic() >= stop_at:
+                break  # time is up: submit what is answered, as a learner out of time would
             path = f"{API}/attempts/{attempt_id}/items/{item['position']}/answer/"
             self.request("answer", "PUT", path, json=some_answer(item))
             with self.tally.lock:
@@ -169,7 +174,10 @@ class Learner:
             with self.tally.lock:
                 self.tally.timer_gaps.append(round(max(latest_start - earliest_end, 0.0), 1))
 
-    def run(self, *, exam_id: int, think: tuple[float, float], stop_at: float) -> None:
+    def run(
+        self, *, exam_id: int, think: tuple[float, float], start_at: float, stop_at: float
+    ) -> None:
+        time.sleep(max(start_at - time.monotonic(), 0.0))
         try:
             self.log_in()
             while time.monotonic() < stop_at:
@@ -287,6 +295,40 @@ def percentile_line(kind: str, timings: list[float]) -> str:
     return f"  {kind:<13} {len(timings):>7} {p50:>8.1f} {p95:>8.1f} {p99:>8.1f}"
 
 
+# deploy/gunicorn.conf.py's access_log_format: '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'.
+ACCESS_LINE = re.compile(r'"(?P<method>[A-Z]+) (?P<path>\S+) HTTP/[\d.]+" \d+ \S+ (?P<ms>\d+)ms')
+REQUEST_KINDS = (
+    ("answer", "PUT", re.compile(r"/api/v1/attempts/\d+/items/\d+/answer/$")),
+    ("finish", "POST", re.compile(r"/api/v1/attempts/\d+/finish/$")),
+    ("report", "GET", re.compile(r"/api/v1/attempts/\d+/report/$")),
+    ("attempt", "GET", re.compile(r"/api/v1/attempts/\d+/$")),
+    ("start", "POST", re.compile(r"/api/v1/attempts/$")),
+    ("login", "POST", re.compile(r"/accounts/login/$")),
+    ("login page", "GET", re.compile(r"/accounts/login/$")),
+)
+
+
+def print_server_times(log_offsets: dict[Path, int]) -> None:
+    """Per request type, the time the servers' workers spent on it (gunicorn's %(M)s):
+    what the client measured less the network and the wait in the server's queue."""
+    server_times: dict[str, list[float]] = defaultdict(list)
+    for log, offset in log_offsets.items():
+        with log.open(encoding="utf-8", errors="replace") as lines:
+            lines.seek(offset)
+            for line in lines:
+                match = ACCESS_LINE.search(line)
+                if not match:
+                    continue
+                path = match["path"].split("?")[0]
+                for kind, method, pattern in REQUEST_KINDS:
+                    if match["method"] == method and pattern.search(path):
+                        server_times[kind].append(float(match["ms"]))
+                        break
+    print("  server time (access logs; 'finish' includes the second finish)")
+    for kind, timings in server_times.items():
+        print(percentile_line(kind, timings))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", action="append", required=True, help="a server (repeatable)")
@@ -296,7 +338,22 @@ def main() -> int:
     parser.add_argument(
         "--pace-scale", type=float, default=1.0, help="divide the think time by this"
     )
+    parser.add_argument(
+        "--ramp",
+        type=float,
+        default=0.0,
+        help="seconds over which the learners start, one after another (a log-in costs far "
+        "more than an answer: all of them at once is a burst no exam room makes)",
+    )
     parser.add_argument("--seed", type=int, default=14)
+    parser.add_argument(
+        "--access-log",
+        action="append",
+        default=[],
+        type=Path,
+        help="a server's gunicorn access log (deploy/gunicorn.conf.py's format, repeatable): "
+        "its lines written during the run give the server time per request type",
+    )
     arguments = parser.parse_args()
     urls = [url.rstrip("/") for url in arguments.url]
     loopback_only(urls)
@@ -309,7 +366,8 @@ def main() -> int:
     think = (low / arguments.pace_scale, high / arguments.pace_scale)
     print(
         f"{arguments.learners} learners, {arguments.profile} (think {think[0]:.2f}-{think[1]:.2f}"
-        f" s, pace scale {arguments.pace_scale:g}), {arguments.duration:g} s, "
+        f" s, pace scale {arguments.pace_scale:g}), {arguments.duration:g} s "
+        f"(starts spread over {arguments.ramp:g} s), "
         f"servers: {' '.join(urls)}"
     )
     tally = Tally()
@@ -318,13 +376,20 @@ def main() -> int:
         Learner(username=name, urls=urls, tally=tally, rng=random.Random(rng.random()))
         for name in usernames
     ]
+    log_offsets = {log: log.stat().st_size for log in arguments.access_log}
     started = time.monotonic()
     stop_at = started + arguments.duration
     threads = [
         threading.Thread(
-            target=learner.run, kwargs={"exam_id": exam_id, "think": think, "stop_at": stop_at}
+            target=learner.run,
+            kwargs={
+                "exam_id": exam_id,
+                "think": think,
+                "start_at": started + arguments.ramp * number / len(learners),
+                "stop_at": stop_at,
+            },
         )
-        for learner in learners
+        for number, learner in enumerate(learners)
     ]
     for thread in threads:
         thread.start()
@@ -340,6 +405,8 @@ def main() -> int:
     print(f"  {'request':<13} {'count':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
     for kind, timings in tally.timings.items():
         print(percentile_line(kind, timings))
+    if log_offsets:
+        print_server_times(log_offsets)
     for message in tally.errors[:10]:
         print(f"  error: {message}")
     problems = database_checks(tally)
