@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 from exams import services
 from exams.drawing import PracticeChoice, draw_practice_questions
 from exams.models import ExamSession
+from exams.tests.factories import make_question
 
 
 @pytest.mark.django_db
@@ -77,3 +78,23 @@ def test_my_mistakes_include_items_left_blank_in_a_finished_exam_not_in_practice
 
     assert mistakes == {item.question_id for item in items if item != answered}
     assert practice_only and not (mistakes & practice_only)
+
+
+@pytest.mark.django_db
+def test_after_feedback_next_is_the_main_button(client, user, syllabus):
+    topic = syllabus.modules.get(number=1).topics.first()
+    for number in range(3):
+        make_question(topic=topic, kind="single", text=f"Stem {number}")
+    practice = services.start_practice(user=user, choice=PracticeChoice(count=3))
+    client.force_login(user)
+    page = reverse("exams:item", args=[practice.pk, 1])
+    before = client.get(page).content.decode()
+    assert 'class="button secondary" id="next-link"' in before
+    item = practice.responses.select_related("question").get(position=1)
+    option = item.question.answers.order_by("id").first()
+    services.record_answer(attempt=practice, question_id=item.question_id, choice_ids=[option.pk])
+
+    after = client.get(page).content.decode()
+
+    assert 'class="button" id="next-link"' in after
+    assert 'class="button secondary" id="finish-link"' in after

@@ -611,9 +611,19 @@
     form.dataset.locked = "1";
   }
 
+  // After feedback the learner's next step is the next item: it becomes the main button.
+  function promoteNext() {
+    const next = document.getElementById("next-link");
+    const finish = document.getElementById("finish-link");
+    if (!next || !finish) return;
+    next.classList.remove("secondary");
+    finish.classList.add("secondary");
+  }
+
   function showFeedback(html) {
     feedback.innerHTML = html;
     lockForm();
+    promoteNext();
     forget(currentPosition);  // answered in practice: the server takes no other answer
   }
 

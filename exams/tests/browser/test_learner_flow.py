@@ -155,6 +155,9 @@ def test_practice_shows_feedback_after_each_answer(page: Page, live_server, sing
     expect(section).to_be_visible()
     # The count above the item follows the answer at once, without a reload.
     expect(page.locator("[data-answered-count]")).to_have_text("1")
+    # With the feedback shown, Next is the main button and finishing the secondary one.
+    expect(page.locator("#next-link")).not_to_have_class(re.compile(r"\bsecondary\b"))
+    expect(page.locator("#finish-link")).to_have_class(re.compile(r"\bsecondary\b"))
     expect(section.locator("h2")).to_have_text(re.compile(r"^(Correct|Not correct)\b"))
     expect(section.locator(".badge.ok")).to_have_text("correct answer")
     expect(section.locator(".explanation").first).to_contain_text("Why option")
