@@ -20,6 +20,9 @@ from exams.rendering import highlight_code
 from progress.selectors import due_review_count, evidence_responses, readiness
 
 HISTORY_PAGE_SIZE = 25
+NUMBER_KEY_KINDS = frozenset(
+    {Question.Kind.SINGLE, Question.Kind.MULTIPLE, Question.Kind.INSERT, Question.Kind.LINES}
+)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -202,6 +205,8 @@ def item(request: HttpRequest, attempt_id: int, position: int) -> HttpResponse:
         "item": current,
         "question": current.question,
         "options": selectors.options_in_attempt_order(current),
+        # Keys 1-9 pick options or lines (attempt.js); other kinds have nothing to pick so.
+        "number_keys_choose": current.question.kind in NUMBER_KEY_KINDS,
         "gap_parts": selectors.gap_parts(item=current),
         "code_lines": selectors.item_code_lines(item=current),
         "tile_pool": selectors.tile_pool(item=current),

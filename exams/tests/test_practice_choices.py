@@ -98,3 +98,17 @@ def test_after_feedback_next_is_the_main_button(client, user, syllabus):
 
     assert 'class="button" id="next-link"' in after
     assert 'class="button secondary" id="finish-link"' in after
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("kind", "shown"), [("single", True), ("order", False), ("gap", False)])
+def test_the_number_key_hint_shows_only_where_the_keys_choose(client, user, syllabus, kind, shown):
+    topic = syllabus.modules.get(number=1).topics.first()
+    make_question(topic=topic, kind=kind, text="Stem")
+    practice = services.start_practice(user=user, choice=PracticeChoice(count=1))
+    client.force_login(user)
+
+    html = client.get(reverse("exams:item", args=[practice.pk, 1])).content.decode()
+
+    assert ("<kbd>1</kbd>–<kbd>9</kbd> choose" in html) is shown
+    assert "<kbd>N</kbd> next" in html
