@@ -982,14 +982,43 @@
   if (countdown) {
     const value = document.getElementById("countdown-value");
     const endsAt = Date.now() + parseInt(countdown.dataset.secondsLeft, 10) * 1000;
+    // Warnings at 10, 5 and 1 minutes, shown and announced once each (a page opened with
+    // 7 minutes left announces the 5-minute one when it comes, not the 10 already past).
+    const warning = document.createElement("p");
+    warning.id = "time-warning";
+    warning.className = "time-warning";
+    warning.setAttribute("role", "alert");
+    warning.hidden = true;
+    countdown.after(warning);
+    const warnings = [
+      [600, "10 minutes left."],
+      [300, "5 minutes left."],
+      [60, "1 minute left: answers save as you give them."],
+    ];
+    const band = (left) => warnings.filter(([limit]) => left <= limit).length;
+    let warned = band(Math.round((endsAt - Date.now()) / 1000));
     const tick = () => {
       const left = Math.max(0, Math.round((endsAt - Date.now()) / 1000));
       const minutes = Math.floor(left / 60);
       const seconds = String(left % 60).padStart(2, "0");
       value.textContent = minutes + ":" + seconds;
       countdown.classList.toggle("low", left <= 300);
+      const now = band(left);
+      if (now > warned && left > 0) {
+        warned = now;
+        warning.textContent = warnings[now - 1][1];
+        warning.hidden = false;
+      }
       if (left === 0) {
         clearInterval(timer);
+        // No new input from now on; answers already given still go out (the server allows
+        // a few seconds' grace for requests in flight, not for new answers).
+        if (form) lockForm();
+        const flagButton = document.getElementById("flag-button");
+        if (flagButton) flagButton.disabled = true;
+        warning.textContent = "Time is up — your answers were submitted.";
+        warning.classList.add("over");
+        warning.hidden = false;
         // The server finishes an overdue attempt when it is next touched.
         setTimeout(() => {
           leaveAnyway = true;  // the server's clock has ended the attempt
