@@ -56,3 +56,23 @@ def test_coming_back_resumes_after_the_last_answer_given(client, user, four_item
     assert client.get(resume)["Location"] == reverse("exams:item", args=[attempt.pk, 2])
     _answer(attempt, 4)  # the last item: stay on it
     assert client.get(resume)["Location"] == reverse("exams:item", args=[attempt.pk, 4])
+
+
+@pytest.mark.django_db
+def test_a_timed_attempt_keeps_the_site_menu_out_of_the_way(client, user, four_items):
+    attempt = services.start_attempt(user=user, exam=four_items)
+    client.force_login(user)
+
+    for page in (
+        reverse("exams:item", args=[attempt.pk, 1]),
+        reverse("exams:review", args=[attempt.pk]),
+    ):
+        html = client.get(page).content.decode()
+        assert "Exam in progress" in html
+        assert f'href="{reverse("exams:history")}"' not in html
+        assert "Log out" not in html
+    # Everywhere else, and once the attempt is over, the menu is back.
+    assert "Log out" in client.get(reverse("exams:list")).content.decode()
+    services.finish_attempt(attempt=attempt)
+    report = client.get(reverse("exams:report", args=[attempt.pk])).content.decode()
+    assert f'href="{reverse("exams:history")}"' in report
