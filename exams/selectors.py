@@ -31,14 +31,32 @@ def current_syllabus_ids() -> QuerySet[Syllabus]:
     return Syllabus.objects.order_by("-syllabus_date", "-id")[:1]
 
 
+def item_status(item) -> str:
+    """ "answered", "incomplete" (a multiple-answer item with fewer picks than it asks for:
+    it can earn at most part of its points) or "unanswered"."""
+    if item.is_skipped:
+        return "unanswered"
+    question = item.question
+    if question.kind in question.MULTIPLE_ANSWER_KINDS and question.choose:
+        picked = len((item.response_data or {}).get("choices") or ())
+        if picked < question.choose:
+            return "incomplete"
+    return "answered"
+
+
 def attempt_items(*, attempt) -> list:
-    """The attempt's items in order, with their questions (navigator and review screen)."""
-    return list(
+    """The attempt's items in order, with their questions and `status` (navigator and
+    review screen)."""
+    items = list(
         attempt.responses.select_related("question").only(
             "id", "session_id", "position", "question_id", "is_skipped", "is_bookmarked",
-            "answered_at", "question__kind", "question__points",
+            "answered_at", "response_data", "question__kind", "question__points",
+            "question__choose",
         )
     )  # fmt: skip
+    for entry in items:
+        entry.status = item_status(entry)
+    return items
 
 
 def resume_position(*, attempt) -> int:

@@ -262,7 +262,11 @@ def answer(request: HttpRequest, attempt_id: int, position: int) -> HttpResponse
         status = 409 if attempt.is_completed else 400
         return _error_response(request, attempt, position, error, status)
     if _wants_json(request):
-        payload = {"saved": True, "answered": not saved.is_skipped}
+        payload = {
+            "saved": True,
+            "answered": not saved.is_skipped,
+            "incomplete": selectors.item_status(saved) == "incomplete",
+        }
         if selectors.feedback_is_visible(attempt=attempt, item=saved):
             payload["feedback_html"] = render_to_string(
                 "exams/_feedback.html",
@@ -303,6 +307,7 @@ def review(request: HttpRequest, attempt_id: int) -> HttpResponse:
             "attempt": attempt,
             "items": items,
             "unanswered": [entry for entry in items if entry.is_skipped],
+            "incomplete": [entry for entry in items if entry.status == "incomplete"],
             "flagged": [entry for entry in items if entry.is_bookmarked],
             "seconds_left": selectors.seconds_left(attempt=attempt),
         },

@@ -76,3 +76,45 @@ def test_a_timed_attempt_keeps_the_site_menu_out_of_the_way(client, user, four_i
     services.finish_attempt(attempt=attempt)
     report = client.get(reverse("exams:report", args=[attempt.pk])).content.decode()
     assert f'href="{reverse("exams:history")}"' in report
+
+
+@pytest.fixture
+def pick_two(syllabus):
+    exam = ExamFactory(kind=Exam.Kind.FIXED, title="Pick two", time_limit=600)
+    topic = syllabus.modules.get(number=1).topics.first()
+    make_question(exam=exam, topic=topic, kind="multiple", correct=2, options=4, question_order=1)
+    make_question(exam=exam, topic=topic, text="Second", question_order=2)
+    make_question(exam=exam, topic=topic, text="Third", question_order=3)
+    return exam
+
+
+@pytest.mark.django_db
+def test_fewer_choices_than_asked_is_incomplete_in_the_navigator_and_the_review_grid(
+    client, user, pick_two
+):
+    attempt = services.start_attempt(user=user, exam=pick_two)
+    multiple = attempt.responses.select_related("question").get(question__kind="multiple")
+    assert multiple.question.choose == 2
+    options = list(multiple.question.answers.order_by("id"))
+    client.force_login(user)
+    saved = client.post(
+        reverse("exams:answer", args=[attempt.pk, multiple.position]),
+        {"question": multiple.question_id, "choice": [options[0].pk]},
+        HTTP_ACCEPT="application/json",
+    )
+    assert saved.json()["incomplete"] is True
+    _answer(attempt, 3 if multiple.position != 3 else 2)
+
+    item_page = client.get(reverse("exams:item", args=[attempt.pk, 1])).content.decode()
+    assert f'aria-label="Item {multiple.position}, incomplete"' in item_page
+    review = client.get(reverse("exams:review", args=[attempt.pk])).content.decode()
+    assert "3 items: 1 unanswered, 1 incomplete, 0 flagged." in review
+    assert review.count('class="review-cell ') == 3
+    assert "incomplete: fewer choices than asked" in review
+
+    client.post(
+        reverse("exams:answer", args=[attempt.pk, multiple.position]),
+        {"question": multiple.question_id, "choice": [options[0].pk, options[1].pk]},
+    )
+    review = client.get(reverse("exams:review", args=[attempt.pk])).content.decode()
+    assert "0 incomplete" in review

@@ -187,7 +187,7 @@ def test_exam_item_pages_review_and_answer_json_never_show_keys(learner_client, 
             _url("answer", attempt, item.position), _correct_payload(item), **JSON
         )
         assert answered.status_code == 200
-        assert answered.json() == {"saved": True, "answered": True}
+        assert answered.json() == {"saved": True, "answered": True, "incomplete": False}
         after = learner_client.get(_url("item", attempt, item.position))
         for page in (before.content.decode(), answered.content.decode(), after.content.decode()):
             _assert_no_keys(page)
@@ -378,7 +378,7 @@ def test_saved_answer_is_checked_when_the_item_is_shown_again(learner_client, fi
         **JSON,
     )
 
-    assert response.json() == {"saved": True, "answered": True}
+    assert response.json() == {"saved": True, "answered": True, "incomplete": False}
     single.refresh_from_db()
     assert single.answer_id == chosen.pk
     assert single.is_skipped is False

@@ -51,13 +51,15 @@
     return document.querySelector('.nav-item[data-position="' + position + '"]');
   }
 
-  function markAnswered(position, answered) {
+  function markAnswered(position, answered, incomplete = false) {
     const item = navItem(position);
     if (!item) return;
     item.classList.toggle("answered", answered);
+    item.classList.toggle("incomplete", answered && incomplete);
     const label = item.getAttribute("aria-label");
     if (label) {
-      item.setAttribute("aria-label", label.replace(/, (un)?answered/, answered ? ", answered" : ", unanswered"));
+      const status = !answered ? "unanswered" : incomplete ? "incomplete" : "answered";
+      item.setAttribute("aria-label", label.replace(/, (unanswered|answered|incomplete)/, ", " + status));
     }
     // "N answered" above the item follows the navigator, which holds every item's state.
     const count = document.querySelector("[data-answered-count]");
@@ -457,7 +459,7 @@
     if (outcome.state === "saved") {
       const data = outcome.data;
       notSaved.delete(position);
-      if ("answered" in data) markAnswered(position, data.answered);
+      if ("answered" in data) markAnswered(position, data.answered, Boolean(data.incomplete));
       if (isCurrent && data.feedback_html && feedback) showFeedback(data.feedback_html);
       if (superseded) return;  // a newer answer to this item is on its way
       if (isCurrent) setStatus("Saved", "saved");

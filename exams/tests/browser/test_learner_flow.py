@@ -110,7 +110,10 @@ def test_mock_exam_survives_reload_and_reports_score(page: Page, live_server, mo
     page.screenshot(path=str(screenshot_path("exam-page.png")), full_page=True)
 
     page.get_by_role("link", name="Review and submit").click()
-    expect(page.locator("#flagged-list")).to_contain_text(f"Item {flagged_position}")
+    flagged_cell = page.locator("#review-grid li").nth(int(flagged_position) - 1)
+    expect(flagged_cell).to_contain_text(f"Item {flagged_position}")
+    expect(flagged_cell.locator(".flag")).to_have_text("flagged")
+    expect(page.locator("#review-grid li")).to_have_count(30)
     page.once("dialog", lambda dialog: dialog.accept())
     page.locator("#submit-attempt").click()
 
