@@ -96,9 +96,35 @@ self.addEventListener("fetch", (event) => {
   }
 });
 
+// "Keep for offline" on an attempt's page: fetch each of its item pages now and keep them
+// like pages the learner opened (item pages carry no key; feedback comes after a sync).
+async function keepPages(urls) {
+  const cache = await caches.open(PAGE_CACHE);
+  let kept = 0;
+  for (const address of urls) {
+    const url = new URL(address, self.location.origin);
+    if (url.origin !== self.location.origin || !isCachedPage(url)) continue;
+    try {
+      const response = await fetch(url, { credentials: "same-origin", redirect: "manual" });
+      if (response.status === 200 && (response.headers.get("Content-Type") || "").startsWith("text/html")) {
+        await cache.put(url.href, response);
+        kept += 1;
+      }
+    } catch (error) {
+      // No connection for this one: the others may still be kept.
+    }
+  }
+  return kept;
+}
+
 // The page asks for this when the learner logs out, or when another one is logged in.
 self.addEventListener("message", (event) => {
   if (event.data && event.data.type === "clear-pages") {
     event.waitUntil(caches.delete(PAGE_CACHE));
+  } else if (event.data && event.data.type === "keep-pages" && Array.isArray(event.data.urls)) {
+    const reply = event.ports && event.ports[0];
+    event.waitUntil(
+      keepPages(event.data.urls.slice(0, 200)).then((kept) => reply && reply.postMessage({ kept }))
+    );
   }
 });

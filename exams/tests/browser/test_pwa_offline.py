@@ -265,3 +265,26 @@ def test_logging_out_empties_the_kept_pages_so_the_next_learner_sees_none(
 
     # Only the page shown after logging out (the home page, as anyone sees it) is kept now.
     assert page.evaluate(KEPT_PAGES) == ["/"]
+
+
+def test_keep_for_offline_keeps_item_pages_never_opened(
+    page: Page, live_server, single_exam, connection: Connection
+):
+    attempt = start(page, live_server, single_exam)
+    wait_for_worker(page)
+    page.reload()  # controlled by the worker now
+    kept_before = page.evaluate(KEPT_PAGES)
+    assert item_url(live_server, attempt, 3).removeprefix(live_server.url) not in kept_before
+
+    page.get_by_role("button", name="Keep these 3 items for offline use").click()
+    expect(page.locator("#keep-offline-status")).to_have_text(
+        "All 3 items are kept for offline use."
+    )
+
+    connection.drop()
+    page.goto(item_url(live_server, attempt, 3))
+    # Item 3 was never opened, yet it is there offline, without its key.
+    expect(page.locator("#answer-form")).to_be_visible()
+    expect(page.get_by_text("Single 3?")).to_be_visible()
+    assert "correct answer" not in page.content()
+    connection.restore()
