@@ -4,6 +4,7 @@ log-in gets from django-axes. docs/accounts-security.md describes the limits."""
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -44,10 +45,23 @@ def client_ip(request: HttpRequest) -> str:
     if settings.TRUST_X_FORWARDED_FOR:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         # The proxy appends the address it saw: the last entry is the one it vouches for.
-        nearest = forwarded.split(",")[-1].strip()
+        nearest = _ip_address(forwarded.split(",")[-1])
         if nearest:
-            return nearest[:45]
-    return request.META.get("REMOTE_ADDR") or "unknown"
+            return nearest
+    # Always an address: lockouts are stored in an IP address column, which PostgreSQL
+    # refuses anything else for (a request made in code, e.g. a test's login, has none).
+    return _ip_address(request.META.get("REMOTE_ADDR") or "") or UNKNOWN_ADDRESS
+
+
+UNKNOWN_ADDRESS = "0.0.0.0"
+
+
+def _ip_address(text: str) -> str:
+    """The address in canonical form, or "" when the text is not one."""
+    try:
+        return str(ipaddress.ip_address(text.strip()[:45]))
+    except ValueError:
+        return ""
 
 
 def moment_text(moment: datetime) -> str:

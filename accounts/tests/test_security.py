@@ -14,11 +14,12 @@ from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
 from django.contrib.sessions.models import Session
 from django.core import mail
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import RateLimitHit, User
+from accounts.security import UNKNOWN_ADDRESS, client_ip
 from accounts.services import end_all_sessions
 from accounts.tests.factories import UserFactory
 
@@ -480,3 +481,28 @@ def test_a_password_reset_logs_out_every_session(client, learner):
     learner.refresh_from_db()
     assert learner.check_password(STRONG_PASSWORD)
     assert device.get(reverse("accounts:profile")).status_code == 302
+
+
+def test_a_malformed_forwarded_address_is_counted_under_the_proxys_and_never_breaks_login(
+    client, learner, settings
+):
+    # Behind the proxy, a header that is no address (sent by a client whose proxy appends
+    # nothing, or garbled) must not reach the IP address column: PostgreSQL refuses it.
+    settings.TRUST_X_FORWARDED_FOR = True
+    for attempt in range(5):
+        response = client.post(
+            reverse("accounts:login"),
+            {"username": "alice", "password": f"guess-{attempt}"},
+            REMOTE_ADDR="198.51.100.4",
+            HTTP_X_FORWARDED_FOR="<script>, not-an-address",
+        )
+        assert response.status_code in (200, 429)
+
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"198.51.100.4"}
+
+
+def test_a_login_made_in_code_without_an_address_is_stored_as_the_unknown_address(learner):
+    request = RequestFactory().get("/")
+    del request.META["REMOTE_ADDR"]
+
+    assert client_ip(request) == UNKNOWN_ADDRESS
