@@ -104,6 +104,33 @@ def block_breakdown(*, attempt) -> list[dict]:
     ]
 
 
+def objective_breakdown(*, attempt) -> list[dict]:
+    """Per objective: items, points earned ÷ points possible (the report's second table)."""
+    rows = (
+        attempt.responses.values("question__topic__code", "question__topic__name")
+        .annotate(items=Count("id"), earned=Sum("points_earned"), possible=Sum("question__points"))
+        .order_by("question__topic__module__number", "question__topic__code")
+    )
+    return [
+        {
+            "code": row["question__topic__code"],
+            "name": row["question__topic__name"],
+            "items": row["items"],
+            "earned": row["earned"] or 0,
+            "possible": row["possible"] or 0,
+            "percent": round(100 * (row["earned"] or 0) / row["possible"])
+            if row["possible"]
+            else 0,
+        }
+        for row in rows
+    ]
+
+
+def ran_out_of_time(*, attempt) -> bool:
+    """Whether a timed attempt ended at its deadline rather than being submitted."""
+    return bool(attempt.deadline and attempt.end_time and attempt.end_time >= attempt.deadline)
+
+
 def review_items(*, attempt) -> list:
     """Every item with its question and options, for the finished attempt's report."""
     return list(

@@ -331,9 +331,13 @@ def report(request: HttpRequest, attempt_id: int) -> HttpResponse:
     if not attempt.is_completed:
         messages.info(request, "The score report appears once the attempt is submitted.")
         return redirect("exams:attempt", attempt_id=attempt.pk)
-    reviewed = [
-        selectors.item_feedback(item=entry) for entry in selectors.review_items(attempt=attempt)
-    ]
+    items = selectors.review_items(attempt=attempt)
+    # "Show only what I got wrong": every item not fully right, blanks included.
+    only_wrong = request.GET.get("only") == "wrong"
+    wrong_count = sum(1 for entry in items if not entry.is_correct)
+    if only_wrong:
+        items = [entry for entry in items if not entry.is_correct]
+    reviewed = [selectors.item_feedback(item=entry) for entry in items]
     for entry in reviewed:
         entry["code_html"] = _code_html(entry["question"])
     return render(
@@ -342,8 +346,12 @@ def report(request: HttpRequest, attempt_id: int) -> HttpResponse:
         {
             "attempt": attempt,
             "blocks": selectors.block_breakdown(attempt=attempt),
+            "objectives": selectors.objective_breakdown(attempt=attempt),
+            "ran_out_of_time": selectors.ran_out_of_time(attempt=attempt),
             "time_taken": _duration(attempt.time_spent),
             "reviewed": reviewed,
+            "only_wrong": only_wrong,
+            "wrong_count": wrong_count,
             "retake_url": reverse("exams:start", args=[attempt.exam_id]) if attempt.exam_id else "",
         },
     )

@@ -1,9 +1,12 @@
 """Viewing an item writes nothing; coming back to an attempt resumes after the last answer."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from exams import services
 from exams.models import Exam
@@ -118,3 +121,39 @@ def test_fewer_choices_than_asked_is_incomplete_in_the_navigator_and_the_review_
     )
     review = client.get(reverse("exams:review", args=[attempt.pk])).content.decode()
     assert "0 incomplete" in review
+
+
+@pytest.mark.django_db
+def test_the_report_has_objectives_time_per_item_and_a_wrong_only_view(client, user, four_items):
+    attempt = services.start_attempt(user=user, exam=four_items)
+    first = attempt.responses.select_related("question").get(position=1)
+    right = first.question.answers.get(is_correct=True)
+    services.record_answer(attempt=attempt, question_id=first.question_id, choice_ids=[right.pk])
+    services.finish_attempt(attempt=attempt)
+    client.force_login(user)
+    url = reverse("exams:report", args=[attempt.pk])
+
+    html = client.get(url).content.decode()
+    assert 'id="objective-table"' in html
+    assert f"{first.question.topic.code} {first.question.topic.name}" in html
+    assert "<td>4</td>" in html  # the four items of that one objective
+    assert html.count('class="review-item"') == 4
+    assert " s</span></h3>" in html  # time per item
+    assert "Show only what I got wrong (3)" in html
+    assert "Time ran out" not in html
+
+    wrong = client.get(url, {"only": "wrong"}).content.decode()
+    assert wrong.count('class="review-item"') == 3
+    assert "What I got wrong (3)" in wrong
+    assert "Item 1 <span" not in wrong
+
+
+@pytest.mark.django_db
+def test_the_report_says_when_time_ran_out(client, user, four_items):
+    attempt = services.start_attempt(user=user, exam=four_items)
+    services.finish_attempt(attempt=attempt, now=timezone.now() + timedelta(hours=1))
+    client.force_login(user)
+
+    html = client.get(reverse("exams:report", args=[attempt.pk])).content.decode()
+
+    assert "Time ran out: the exam was submitted at the deadline" in html
