@@ -40,8 +40,7 @@ class PracticeChoice:
             )
         if self.review_due and self.mistakes_only:
             problems["review_due"] = (
-                "Choose either your items due for review or the questions you got wrong, "
-                "not both."
+                "Choose either your items due for review or the questions you got wrong, not both."
             )
         return problems
 
