@@ -51,8 +51,13 @@ PRODUCTION = {
 }
 
 
+# Not the test run's own: DEBUG, the key, and the browser tests' async switch (their conftest
+# sets it in this process, and the checklist rightly refuses it in a deployment).
+_NOT_INHERITED = ("DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")
+
+
 def _deploy_check(env_overrides: dict[str, str]) -> subprocess.CompletedProcess:
-    env = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "SECRET_KEY")}
+    env = {key: value for key, value in os.environ.items() if key not in _NOT_INHERITED}
     env.update(env_overrides)
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
