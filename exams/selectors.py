@@ -94,14 +94,20 @@ def block_breakdown(*, attempt) -> list[dict]:
         {
             "number": row["question__topic__module__number"],
             "name": row["question__topic__module__name"],
-            "earned": row["earned"] or 0,
-            "possible": row["possible"] or 0,
-            "percent": round(100 * (row["earned"] or 0) / row["possible"])
-            if row["possible"]
-            else 0,
+            **_points_share(row),
         }
         for row in rows
     ]
+
+
+def _points_share(row: dict) -> dict:
+    """Points earned, possible and the percentage, from a row summing both."""
+    earned, possible = row["earned"] or 0, row["possible"] or 0
+    return {
+        "earned": earned,
+        "possible": possible,
+        "percent": round(100 * earned / possible) if possible else 0,
+    }
 
 
 def objective_breakdown(*, attempt) -> list[dict]:
@@ -116,11 +122,7 @@ def objective_breakdown(*, attempt) -> list[dict]:
             "code": row["question__topic__code"],
             "name": row["question__topic__name"],
             "items": row["items"],
-            "earned": row["earned"] or 0,
-            "possible": row["possible"] or 0,
-            "percent": round(100 * (row["earned"] or 0) / row["possible"])
-            if row["possible"]
-            else 0,
+            **_points_share(row),
         }
         for row in rows
     ]

@@ -6,12 +6,17 @@ import sys
 
 from django.conf import settings
 
+# Not the test run's own: DEBUG, the key, and the browser tests' async switch (their conftest
+# sets it in this process, and the checklist rightly refuses it in a deployment).
+_NOT_INHERITED = ("DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")
 
-def _check_with(env_overrides: dict[str, str]) -> subprocess.CompletedProcess:
-    env = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "SECRET_KEY")}
+
+def _check_with(env_overrides: dict[str, str], *options: str) -> subprocess.CompletedProcess:
+    """`manage.py check [options]` in a fresh process with these settings."""
+    env = {key: value for key, value in os.environ.items() if key not in _NOT_INHERITED}
     env.update(env_overrides)
     return subprocess.run(
-        [sys.executable, "manage.py", "check"],
+        [sys.executable, "manage.py", "check", *options],
         cwd=settings.BASE_DIR,
         env=env,
         capture_output=True,
@@ -51,22 +56,8 @@ PRODUCTION = {
 }
 
 
-# Not the test run's own: DEBUG, the key, and the browser tests' async switch (their conftest
-# sets it in this process, and the checklist rightly refuses it in a deployment).
-_NOT_INHERITED = ("DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")
-
-
 def _deploy_check(env_overrides: dict[str, str]) -> subprocess.CompletedProcess:
-    env = {key: value for key, value in os.environ.items() if key not in _NOT_INHERITED}
-    env.update(env_overrides)
-    return subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return _check_with(env_overrides, "--deploy", "--fail-level", "WARNING")
 
 
 def test_production_settings_pass_the_deployment_checklist():
