@@ -6,12 +6,13 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Count, Sum
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from exams import drawing, selectors, services
 from exams.errors import AttemptError
@@ -107,10 +108,79 @@ def exam_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _exam_blocks(exam: Exam) -> list[dict]:
+    """The exam's blocks with the items and points each contributes, from the exam's data:
+    a mock exam's blueprint and block maxima (points None when the exam fixes none), a
+    fixed set's own questions grouped by block."""
+    if exam.kind == Exam.Kind.MOCK:
+        names = {}
+        if exam.syllabus_id:
+            names = {
+                str(number): name
+                for number, name in exam.syllabus.modules.values_list("number", "name")
+            }
+        block_points = exam.block_points or {}
+        return [
+            {
+                "number": block,
+                "name": names.get(str(block), ""),
+                "items": count,
+                "points": block_points.get(str(block)),
+            }
+            for block, count in sorted(exam.blueprint.items())
+        ]
+    rows = (
+        exam.questions.drawable()
+        .values("topic__module__number", "topic__module__name")
+        .annotate(items=Count("id"), points=Sum("points"))
+        .order_by("topic__module__number")
+    )
+    return [
+        {
+            "number": row["topic__module__number"],
+            "name": row["topic__module__name"] or "",
+            "items": row["items"],
+            "points": row["points"],
+        }
+        for row in rows
+    ]
+
+
+def _running_attempt(*, user, exam: Exam) -> ExamSession | None:
+    """The learner's attempt of this exam that is still on the clock, read without writing:
+    starting again resumes it (services.start_attempt); an overdue one is finished by that
+    POST, not by viewing the start page."""
+    current = (
+        ExamSession.objects.for_user(user).in_progress().filter(exam=exam).order_by("-id").first()
+    )
+    if current is None or services.is_overdue(attempt=current):
+        return None
+    return current
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def start_exam(request: HttpRequest, exam_id: int) -> HttpResponse:
-    exam = get_object_or_404(Exam.objects.offered(), pk=exam_id)
+    """GET: the exam's rules and a "Start the exam" button; POST: start (or resume) it."""
+    exam = get_object_or_404(Exam.objects.offered().select_related("syllabus"), pk=exam_id)
+    if request.method == "GET":
+        running = _running_attempt(user=request.user, exam=exam)
+        blocks = _exam_blocks(exam)
+        seconds_left = selectors.seconds_left(attempt=running) if running else None
+        return render(
+            request,
+            "exams/exam_start.html",
+            {
+                "exam": exam,
+                "blocks": blocks,
+                "item_count": sum(block["items"] for block in blocks),
+                # attempt.passed is score >= pass_percent: the lowest whole number of points
+                # that reaches it.
+                "pass_points": -(-exam.max_score * exam.pass_percent // 100),
+                "running": running,
+                "minutes_left": -(-seconds_left // 60) if seconds_left is not None else None,
+            },
+        )
     try:
         attempt = services.start_attempt(user=request.user, exam=exam)
     except AttemptError as error:

@@ -153,12 +153,6 @@ def test_start_mock_exam_redirects_to_attempt_and_first_item(learner_client, use
     assert "Item 1 of 30" in response.content.decode()
 
 
-def test_start_exam_by_get_is_not_allowed(learner_client, mock_exam):
-    response = learner_client.get(reverse("exams:start", args=[mock_exam.pk]))
-    assert response.status_code == 405
-    assert not ExamSession.objects.exists()
-
-
 def test_start_unknown_or_bank_exam_is_404(learner_client, bank):
     assert learner_client.post(reverse("exams:start", args=[bank.pk])).status_code == 404
     assert learner_client.post(reverse("exams:start", args=[999999])).status_code == 404
