@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from exams.content.rules import INSERT_LINE_PATTERN, split_gaps
 from exams.models import Answer, ExamSession, Module, Question, Syllabus, Topic, UserResponse
+from exams.report_answers import own_answer
 from exams.snapshots import shown_question
 
 
@@ -239,19 +240,6 @@ def tile_pool(*, item) -> list[dict]:
     ]
 
 
-def _tiles_review(answers, gaps_given) -> list[dict]:
-    rows = []
-    for answer in sorted(
-        (answer for answer in answers if answer.gap_number is not None),
-        key=lambda answer: answer.gap_number,
-    ):
-        index = answer.gap_number - 1
-        given = gaps_given[index] if index < len(gaps_given) else ""
-        rows.append({"gap": answer.gap_number, "tile": answer, "given": given,
-                     "right": given == answer.text})  # fmt: skip
-    return rows
-
-
 def item_feedback(*, item) -> dict:
     """An answered item with its key and explanations, as the attempt showed it."""
     stored = item.response_data or {}
@@ -275,11 +263,12 @@ def item_feedback(*, item) -> dict:
         "chosen": chosen,
         "order_given": stored.get("order", []),
         "gaps_given": gaps_given,
+        # The font of each option (report_answers.option_is_code) follows how its key is
+        # checked; the attempt's copy of the question does not keep that.
+        "verify_mode": item.question.verify_mode,
+        **own_answer(kind=question.kind, answers=answers, stored=stored),
     }
-    if question.kind == Question.Kind.TILES:
-        feedback["tiles_review"] = _tiles_review(answers, gaps_given)
-        feedback["spare_tiles"] = [answer for answer in answers if answer.gap_number is None]
-    elif question.kind == Question.Kind.LINES:
+    if question.kind == Question.Kind.LINES:
         lines = code_lines(code=question.code_snippet or "", answers=answers, chosen=chosen)
         by_number = {line["number"]: line["text"] for line in lines}
         feedback["lines_review"] = [
