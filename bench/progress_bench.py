@@ -10,6 +10,11 @@ finished mock exams over 90 days), then renders each page through Django's test 
 (the whole request inside Django: middleware, views, queries, templates) and prints the
 median and worst of the timed runs with the number of queries. Target (issue 11): the
 Progress page under 50 ms with 5,000 responses for the learner and 500,000 in the database.
+
+Filling takes minutes; `--database PATH` keeps the filled database at PATH and, when PATH
+already exists, measures against it without filling again (to compare two versions of the
+code on the same data, or to re-run on a quieter moment). `--profile` prints where one
+Progress page's time goes.
 """
 
 from __future__ import annotations
@@ -116,10 +121,15 @@ def main() -> int:
     parser.add_argument("--total", type=int, default=500_000)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--profile", action="store_true", help="print where the time goes")
+    parser.add_argument(
+        "--database", type=Path, help="keep the filled database here; reuse it if it exists"
+    )
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="progress-bench-") as temporary:
+        database = arguments.database or Path(temporary) / "bench.sqlite3"
+        reuse = database.exists()
         os.environ["DJANGO_SETTINGS_MODULE"] = "pcep_site.settings"
-        os.environ["DATABASE_URL"] = f"sqlite:///{Path(temporary) / 'bench.sqlite3'}"
+        os.environ["DATABASE_URL"] = f"sqlite:///{database.resolve()}"
         os.environ.setdefault("DEBUG", "true")
         sys.path.insert(0, str(PROJECT_DIR))
         import django
@@ -130,22 +140,27 @@ def main() -> int:
         from django.test import Client
 
         settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-        call_command("migrate", verbosity=0)
-        call_command("load_syllabus", verbosity=0)
-        call_command(
-            "import_questions", *map(str, sorted(PROJECT_DIR.glob("content/questions/*.yaml"))),
-            verbosity=0,
-        )  # fmt: skip
         started = time.perf_counter()
-        learner = fill(
-            learner_responses=arguments.learner,
-            total_responses=arguments.total,
-            rng=random.Random(11),
-        )
+        call_command("migrate", verbosity=0)  # a kept database gets any newer migration
+        if reuse:
+            from django.contrib.auth import get_user_model
+
+            learner = get_user_model().objects.get(username="bench-learner")
+        else:
+            call_command("load_syllabus", verbosity=0)
+            call_command(
+                "import_questions", *map(str, sorted(PROJECT_DIR.glob("content/questions/*.yaml"))),
+                verbosity=0,
+            )  # fmt: skip
+            learner = fill(
+                learner_responses=arguments.learner,
+                total_responses=arguments.total,
+                rng=random.Random(11),
+            )
         from exams.models import UserResponse
 
         print(
-            f"filled {UserResponse.objects.count():,} responses "
+            f"{'reused' if reuse else 'filled'} {UserResponse.objects.count():,} responses "
             f"({UserResponse.objects.filter(session__user=learner).count():,} the learner's) "
             f"in {time.perf_counter() - started:.1f} s"
         )

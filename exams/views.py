@@ -18,7 +18,7 @@ from exams import drawing, selectors, services
 from exams.errors import AttemptError
 from exams.models import Exam, ExamSession, Module, Question, Topic
 from exams.rendering import highlight_code
-from progress.selectors import due_review_count, evidence_responses, readiness
+from progress.selectors import LearnerSnapshot, readiness
 
 HISTORY_PAGE_SIZE = 25
 NUMBER_KEY_KINDS = frozenset(
@@ -32,15 +32,16 @@ def home(request: HttpRequest) -> HttpResponse:
     in_progress = []
     learner_readiness = None
     review_due = 0
-    evidence = None
+    snapshot = None
     if request.user.is_authenticated:
-        review_due = due_review_count(user=request.user, now=timezone.now())
+        # Read and estimated once: the readiness panel, the study plan and the review button
+        # share these figures.
+        snapshot = LearnerSnapshot(user=request.user, syllabus=syllabus, now=timezone.now())
+        review_due = snapshot.due_reviews
         in_progress = list(
             ExamSession.objects.for_user(request.user).in_progress().select_related("exam")
         )
-        # Read once: the readiness panel and the study plan both estimate from these rows.
-        evidence = list(evidence_responses(user=request.user))
-        learner_readiness = readiness(user=request.user, syllabus=syllabus, evidence=evidence)
+        learner_readiness = readiness(user=request.user, snapshot=snapshot)
     return render(
         request,
         "exams/home.html",
@@ -50,7 +51,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "in_progress": in_progress,
             "readiness": learner_readiness,
             "review_due": review_due,
-            "evidence": evidence,
+            "snapshot": snapshot,
             "review_session_size": min(review_due, drawing.MAX_PRACTICE_ITEMS),
             "key_checks": selectors.key_checks(),
         },

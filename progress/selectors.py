@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 
 from django.db.models import BooleanField, ExpressionWrapper, FilteredRelation, Q, QuerySet
 from django.db.models.functions import Coalesce
@@ -153,18 +154,24 @@ class ObjectiveMastery:
     correct: int
     last_practised: datetime | None
     mastery: Mastery | None  # None: no evidence yet
+    topic_id: int | None = None
 
 
 def mastery_by_objective(
-    *, user, syllabus=None, now: datetime | None = None, evidence: list[dict] | None = None
+    *,
+    user,
+    syllabus=None,
+    now: datetime | None = None,
+    evidence: list[dict] | None = None,
+    snapshot: LearnerSnapshot | None = None,
 ):
     """Every objective of the syllabus with the learner's figures and mastery range.
 
-    `evidence`: the learner's `evidence_responses` rows when the page already read them."""
-    now = now or timezone.now()
-    if evidence is None:
-        evidence = list(evidence_responses(user=user))
-    masteries = masteries_from(evidence, now=now)
+    `evidence`: the learner's `evidence_responses` rows when the page already read them;
+    `snapshot`: the page's reads, shared with readiness and the study plan."""
+    if snapshot is None:
+        snapshot = LearnerSnapshot(user=user, syllabus=syllabus, now=now, evidence=evidence)
+    masteries, practised = snapshot.masteries, snapshot.practised
     return [
         ObjectiveMastery(
             code=row["code"],
@@ -173,9 +180,10 @@ def mastery_by_objective(
             answered=row["mine__questions_attempted"] or 0,
             correct=row["mine__questions_correct"] or 0,
             last_practised=row["mine__last_practice_date"],
-            mastery=masteries.get(row["id"]),
+            mastery=masteries[row["id"]] if row["id"] in practised else None,
+            topic_id=row["id"],
         )
-        for row in progress_by_objective(user=user, syllabus=syllabus)
+        for row in snapshot.objectives
     ]
 
 
@@ -201,7 +209,7 @@ def mock_exam_shape(*, exam: Exam, misses: MissCredit | None = None) -> ExamShap
     items_by_block: dict[str, list[BankItem]] = defaultdict(list)
     for question_id, kind, topic_id, difficulty, points, block in (
         Question.objects.drawable()
-        .filter(topic__module__syllabus=exam.syllabus, topic__module__number__isnull=False)
+        .filter(topic__module__syllabus_id=exam.syllabus_id, topic__module__number__isnull=False)
         .values_list("id", "kind", "topic_id", "difficulty", "points", "topic__module__number")
         .order_by("id")
     ):
@@ -232,35 +240,43 @@ def predicted_mock_exam(*, syllabus=None) -> Exam | None:
 
 
 def readiness(
-    *, user, syllabus=None, now: datetime | None = None, evidence: list[dict] | None = None
+    *,
+    user,
+    syllabus=None,
+    now: datetime | None = None,
+    evidence: list[dict] | None = None,
+    snapshot: LearnerSnapshot | None = None,
 ) -> Readiness | None:
     """Predicted score and P(pass) on a fresh attempt of the syllabus' mock exam.
 
     None when there is no active mock exam to predict. `evidence`: the learner's
-    `evidence_responses` rows when the page already read them.
+    `evidence_responses` rows when the page already read them; `snapshot`: the page's
+    reads, shared with the mastery table and the study plan.
     """
-    now = now or timezone.now()
-    exam = predicted_mock_exam(syllabus=syllabus)
+    if snapshot is None:
+        snapshot = LearnerSnapshot(user=user, syllabus=syllabus, now=now, evidence=evidence)
+    exam = snapshot.exam
     if exam is None:
         return None
-    rows = list(evidence_responses(user=user)) if evidence is None else evidence
+    rows = snapshot.evidence
     offset = local_offset_seconds()
-    days_answered = [int((row["moment"] + offset) // _SECONDS_PER_DAY) for row in rows]
-    days = max(days_answered) - min(days_answered) + 1 if days_answered else 0
+    first_day = last_day = None
     per_block: dict[str, int] = defaultdict(int)
     for row in rows:
+        day = (row["moment"] + offset) // _SECONDS_PER_DAY
+        if first_day is None or day < first_day:
+            first_day = day
+        if last_day is None or day > last_day:
+            last_day = day
         per_block[str(row["question__topic__module__number"])] += 1
+    days = int(last_day - first_day) + 1 if rows else 0
     enough = len(rows) >= MIN_ANSWERS_FOR_READINESS and all(
         per_block[block] >= MIN_ANSWERS_PER_BLOCK for block in exam.blueprint
     )
     prediction, unavailable = None, ""
     if enough:
-        shape = mock_exam_shape(exam=exam)
-        topic_ids = {item.topic_id for items in shape.items_by_block.values() for item in items}
         try:
-            prediction = predict_score(
-                masteries=masteries_from(rows, now=now, topic_ids=topic_ids), shape=shape
-            )
+            prediction = predict_score(masteries=snapshot.masteries, shape=snapshot.shape)
         except PointQuotaUnsatisfiable as error:
             unavailable = (
                 f"No prediction today: the question bank cannot fill a fresh {exam.title} "
@@ -273,6 +289,77 @@ def readiness(
         prediction=prediction,
         unavailable=unavailable,
     )
+
+
+class LearnerSnapshot:
+    """One page view's reads of the learner, each done once (and only when asked for) and
+    shared by the mastery table, readiness and the study plan.
+
+    Mastery is estimated once, for every objective the page can show or predict from: an
+    objective's estimate does not depend on which others are asked for
+    (progress.mastery.estimate_masteries), so one estimate serves them all. Nothing here
+    outlives the request, so a new answer shows on the next page view.
+    """
+
+    def __init__(
+        self,
+        *,
+        user,
+        syllabus=None,
+        now: datetime | None = None,
+        evidence: list[dict] | None = None,
+        misses: MissCredit | None = None,
+    ):
+        self.user = user
+        self.syllabus = syllabus
+        self.now = now or timezone.now()
+        self._misses = misses
+        if evidence is not None:
+            self.evidence = evidence
+
+    @cached_property
+    def misses(self) -> MissCredit:
+        return miss_credit() if self._misses is None else self._misses
+
+    @cached_property
+    def evidence(self) -> list[dict]:
+        """The learner's `evidence_responses` rows."""
+        return list(evidence_responses(user=self.user))
+
+    @cached_property
+    def objectives(self) -> list[dict]:
+        """The syllabus' `progress_by_objective` rows of the learner."""
+        return list(progress_by_objective(user=self.user, syllabus=self.syllabus))
+
+    @cached_property
+    def exam(self) -> Exam | None:
+        return predicted_mock_exam(syllabus=self.syllabus)
+
+    @cached_property
+    def shape(self) -> ExamShape | None:
+        return None if self.exam is None else mock_exam_shape(exam=self.exam, misses=self.misses)
+
+    @cached_property
+    def practised(self) -> frozenset[int]:
+        """The objectives with evidence."""
+        return frozenset(row["question__topic_id"] for row in self.evidence)
+
+    @cached_property
+    def masteries(self) -> dict[int, Mastery]:
+        """Mastery of every objective of the syllabus, of the predicted exam's bank and of
+        every one with evidence (those without get the learner's general level)."""
+        topic_ids = {row["id"] for row in self.objectives} | self.practised
+        if self.shape is not None:
+            topic_ids.update(
+                item.topic_id for items in self.shape.items_by_block.values() for item in items
+            )
+        return masteries_from(
+            self.evidence, now=self.now, topic_ids=sorted(topic_ids), misses=self.misses
+        )
+
+    @cached_property
+    def due_reviews(self) -> int:
+        return due_review_count(user=self.user, now=self.now)
 
 
 # Spaced review (progress/review.py writes the cards) -------------------------------------

@@ -22,17 +22,9 @@ from datetime import date, datetime
 
 from django.utils import timezone
 
-from exams.models import Exam
 from progress.mastery import chance_correct
-from progress.readiness import BankItem
-from progress.review import due_review_count
-from progress.selectors import (
-    evidence_responses,
-    masteries_from,
-    mock_exam_shape,
-    predicted_mock_exam,
-    progress_by_objective,
-)
+from progress.readiness import BankItem, ExamShape
+from progress.selectors import LearnerSnapshot
 
 DRILL_ITEMS = 10
 # Where the profile keeps the exam date (an ISO date string); accounts.forms validates it.
@@ -80,7 +72,9 @@ def stored_exam_date(user) -> date | None:
         return None
 
 
-def _exam_points_by_objective(*, exam: Exam) -> tuple[dict[int, float], dict[int, list[BankItem]]]:
+def _exam_points_by_objective(
+    *, shape: ExamShape
+) -> tuple[dict[int, float], dict[int, list[BankItem]]]:
     """Expected exam points of each objective on a fresh attempt, and its drawable items.
 
     A block is worth its fixed points (`Exam.block_points`, as on the real exam) or else what
@@ -88,8 +82,7 @@ def _exam_points_by_objective(*, exam: Exam) -> tuple[dict[int, float], dict[int
     from its bank items alike, so an objective gets the share of the block's bank points its
     own items hold. The score scales points earned over points possible to max_score.
     """
-    shape = mock_exam_shape(exam=exam)
-    block_points = {str(block): points for block, points in (exam.block_points or {}).items()}
+    block_points = shape.block_points
     points_by_topic: dict[int, float] = defaultdict(float)
     items_by_topic: dict[int, list[BankItem]] = defaultdict(list)
     total = 0.0
@@ -127,9 +120,8 @@ def _reason(*, gain: int, answered: int, chance: float, block: int) -> str:
     )
 
 
-def _pace(*, now: datetime, exam_date: date | None, entries: list[PlanEntry], user):
+def _pace(*, now: datetime, exam_date: date | None, entries: list[PlanEntry], due_reviews: int):
     """Days left, items a day and due reviews, or Nones (with a note) without a usable date."""
-    due_reviews = due_review_count(user=user, now=now)
     if exam_date is None:
         return None, None, None, due_reviews, ""
     today = timezone.localdate(now)
@@ -153,21 +145,24 @@ def study_plan(
     now: datetime | None = None,
     limit: int = 3,
     evidence: list[dict] | None = None,
+    snapshot: LearnerSnapshot | None = None,
 ) -> StudyPlan:
     """The `limit` objectives with the highest expected gain, and the pace to the exam date.
 
-    `evidence`: the learner's `evidence_responses` rows when the page already read them."""
-    now = now or timezone.now()
-    exam = predicted_mock_exam(syllabus=syllabus)
+    `evidence`: the learner's `evidence_responses` rows when the page already read them;
+    `snapshot`: the page's reads, shared with the mastery table and readiness."""
+    if snapshot is None:
+        snapshot = LearnerSnapshot(user=user, syllabus=syllabus, now=now, evidence=evidence)
+    now = snapshot.now
+    exam = snapshot.exam
     entries: list[PlanEntry] = []
     if exam is not None:
-        exam_points, items_by_topic = _exam_points_by_objective(exam=exam)
-        rows = list(evidence_responses(user=user)) if evidence is None else evidence
-        answered = Counter(row["question__topic_id"] for row in rows)
+        exam_points, items_by_topic = _exam_points_by_objective(shape=snapshot.shape)
+        answered = Counter(row["question__topic_id"] for row in snapshot.evidence)
         # Every drawable objective, with or without evidence: those without get the prior.
-        masteries = masteries_from(rows, now=now, topic_ids=list(items_by_topic))
+        masteries = snapshot.masteries
         candidates = []
-        for objective in progress_by_objective(user=user, syllabus=syllabus):
+        for objective in snapshot.objectives:
             topic_id = objective["id"]
             if topic_id not in items_by_topic:
                 continue  # nothing in the bank to draw or to drill
@@ -198,7 +193,10 @@ def study_plan(
                 )
             )
     exam_date, days_left, items_per_day, due_reviews, note = _pace(
-        now=now, exam_date=stored_exam_date(user), entries=entries, user=user
+        now=now,
+        exam_date=stored_exam_date(user),
+        entries=entries,
+        due_reviews=snapshot.due_reviews,
     )
     return StudyPlan(
         entries=entries,

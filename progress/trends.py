@@ -14,7 +14,7 @@ from django.db.models import Avg, Count, F, FloatField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Cast, Coalesce, NullIf, TruncDate
 from django.utils import timezone
 
-from exams.models import Exam, ExamSession, Topic, UserResponse
+from exams.models import Exam, ExamSession, UserResponse
 
 DIFFICULTIES = range(1, 6)
 
@@ -205,12 +205,3 @@ def performance_stats(*, user) -> PerformanceStats:
         average_seconds=Avg("time_taken"),
     )
     return PerformanceStats(**totals)
-
-
-def topic_ids_by_code(*, syllabus) -> dict[str, int]:
-    """The objectives' ids by code, for the drill buttons of the mastery table (whose rows,
-    progress.selectors.ObjectiveMastery, carry the code but not the id)."""
-    topics = Topic.objects.all()
-    if syllabus is not None:
-        topics = topics.filter(module__syllabus=syllabus)
-    return dict(topics.values_list("code", "id"))

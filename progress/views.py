@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 from exams.selectors import current_syllabus
 from progress import charts, trends
 from progress.mastery import RANGE_MASS
-from progress.selectors import evidence_responses, mastery_by_objective, readiness
+from progress.selectors import LearnerSnapshot, mastery_by_objective, readiness
 
 TREND_DAYS = 30
 
@@ -20,24 +20,19 @@ def overview(request: HttpRequest) -> HttpResponse:
     syllabus = current_syllabus()
     now = timezone.now()
     range_percent = round(RANGE_MASS * 100)
-    # Read once: mastery, readiness and the study plan all estimate from these rows.
-    evidence = list(evidence_responses(user=request.user))
-    rows = mastery_by_objective(user=request.user, syllabus=syllabus, now=now, evidence=evidence)
+    # Read and estimated once: mastery, readiness and the study plan share these figures.
+    snapshot = LearnerSnapshot(user=request.user, syllabus=syllabus, now=now)
+    rows = mastery_by_objective(user=request.user, snapshot=snapshot)
     mock_scores = trends.mock_exam_scores(user=request.user)
     block_trends = trends.block_accuracy_by_day(user=request.user, days=TREND_DAYS, now=now)
     first_day = timezone.localdate(trends.window_start(days=TREND_DAYS, now=now))
-    topic_ids = trends.topic_ids_by_code(syllabus=syllabus)
     return render(
         request,
         "progress/overview.html",
         {
             "rows": rows,
-            # (row, Topic id) pairs: the table's drill buttons post the id.
-            "table_rows": [(row, topic_ids.get(row.code)) for row in rows],
-            "readiness": readiness(
-                user=request.user, syllabus=syllabus, now=now, evidence=evidence
-            ),
-            "evidence": evidence,
+            "readiness": readiness(user=request.user, snapshot=snapshot),
+            "snapshot": snapshot,
             "range_percent": range_percent,
             "syllabus": syllabus,
             "mock_scores": mock_scores,

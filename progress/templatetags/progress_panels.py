@@ -9,12 +9,12 @@ register = template.Library()
 
 
 @register.inclusion_tag("progress/_study_plan.html")
-def study_plan_panel(user, syllabus=None, evidence=None) -> dict:
+def study_plan_panel(user, syllabus=None, snapshot=None) -> dict:
     """The "Practise next" panel of the learner; nothing for an anonymous visitor.
 
-    `evidence`: the learner's evidence rows, when the page already read them."""
+    `snapshot`: the page's progress.selectors.LearnerSnapshot, when it already has one."""
     if not getattr(user, "is_authenticated", False):
         return {"plan": None}
-    return {
-        "plan": study_plan(user=user, syllabus=syllabus or current_syllabus(), evidence=evidence)
-    }
+    if snapshot is None:
+        return {"plan": study_plan(user=user, syllabus=syllabus or current_syllabus())}
+    return {"plan": study_plan(user=user, snapshot=snapshot)}
