@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from exams.content.rules import INSERT_LINE_PATTERN, split_gaps
 from exams.models import Answer, ExamSession, Module, Question, Syllabus, Topic, UserResponse
+from exams.rendering import GapCode
 from exams.report_answers import own_answer
 from exams.snapshots import shown_question
 
@@ -178,12 +179,13 @@ def feedback_is_visible(*, attempt, item) -> bool:
 
 
 def gap_parts(*, item) -> list[dict]:
-    """The gap (or tiles) question's code split into text and numbered gaps, with saved texts."""
+    """The gap (or tiles) question's code split into text and numbered gaps, with saved texts;
+    item.html shows them as highlighted, numbered lines (`.lines`), the API as they are."""
     question = item.question
     if not question.takes_gap_texts:
-        return []
+        return GapCode()
     saved = (item.response_data or {}).get("gaps") or []
-    return split_gaps(question.code_snippet or "", values=saved)
+    return GapCode(split_gaps(question.code_snippet or "", values=saved))
 
 
 def marker_lines(code: str) -> list[int]:
