@@ -107,7 +107,10 @@ def own_answer(*, kind: str, answers: Sequence[Any], stored: dict) -> dict:
     if kind == Question.Kind.TILES:
         return _tiles_review(answers, stored.get("gaps") or [])
     chosen = stored.get("choices") or []
-    return {"nothing_chosen": not chosen}
+    # The options in the order this attempt showed them, so the review reads like the item.
+    shown = {pk: index for index, pk in enumerate(stored.get("option_order") or [])}
+    options = sorted(answers, key=lambda answer: shown.get(answer.pk, len(shown)))
+    return {"nothing_chosen": not chosen, "options_shown": options}
 
 
 def _order_review(answers: Sequence[Any], order_given: Sequence[int]) -> dict:

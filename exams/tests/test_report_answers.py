@@ -226,6 +226,19 @@ def test_choice_kinds_mark_the_learners_choices_and_the_key(
 
 
 @pytest.mark.django_db
+def test_choice_options_are_reviewed_in_the_order_the_attempt_showed_them(learner, user):
+    attempt = services.start_attempt(user=user, exam=_exam(kinds=("single",)))
+    item = attempt.responses.select_related("question").get()
+    shown = list(reversed(sorted(_answers(item.question).values())))
+    item.response_data = {**item.response_data, "option_order": shown}
+    item.save(update_fields=["response_data"])
+    services.finish_attempt(attempt=attempt)
+    text = _text(_item_html(_report(learner, attempt), 1))
+    positions = [text.index(f"Option {letter}") for letter in "DCBA"]
+    assert positions == sorted(positions)
+
+
+@pytest.mark.django_db
 def test_lines_show_the_lines_chosen_and_the_right_lines(report_page):
     item = _item_html(report_page, KINDS.index("lines") + 1)
     text = _text(item)

@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 
 from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
 from exams import services
+from exams.drawing import PracticeChoice
 from exams.models import Exam
 from exams.tests.browser.conftest import screenshot_path
 from exams.tests.factories import AnswerFactory, ExamFactory, make_question
@@ -179,3 +180,31 @@ def test_report_shows_each_kinds_own_answer_on_desktop_phone_and_dark(page: Page
     page.get_by_role("link", name=re.compile(r"Show only what I got wrong")).click()
     expect(page.locator("article.review-item")).to_have_count(len(KINDS))
     expect(_item(page, 3).locator(".order-given .mark").first).to_contain_text("misplaced")
+
+
+def test_practice_item_options_take_their_fonts_and_feedback_shows_the_own_answer(
+    page: Page, live_server
+):
+    page.set_default_timeout(TIMEOUT)
+    user = UserFactory()
+    exam = _exam()
+    single = exam.questions.get(kind="single")
+    attempt = services.start_practice(user=user, choice=PracticeChoice(topic=single.topic, count=1))
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/accounts/login/?next=/exams/attempts/{attempt.pk}/items/1/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+    options = page.locator("#answer-form .option")
+    expect(options).to_have_count(4)
+    assert "monospace" not in _font(page.locator("#answer-form .option-text.prose", has_text=PROSE))
+    assert "monospace" in _font(page.locator("#answer-form code.option-text", has_text=CODE))
+
+    options.filter(has_text=PROSE).locator("input").check()
+    feedback = page.locator("#feedback section.feedback")
+    expect(feedback).to_be_visible()
+    expect(feedback.locator("li.chosen .badge.mine.wrong")).to_have_text("your choice")
+    expect(feedback.locator("li.key")).to_contain_text(CODE)
+    _no_horizontal_overflow(page)
+    page.screenshot(path=screenshot_path("practice-feedback-390.png"), full_page=True)
