@@ -155,7 +155,7 @@ def _moment(value):
 def _answer_given(response: UserResponse) -> dict:
     """What the learner chose or typed, with option texts from the copy the attempt showed."""
     stored = response.response_data or {}
-    shown = {answer["id"]: answer["text"] for answer in stored.get("shown", {}).get("answers", [])}
+    shown = {answer["id"]: answer["text"] for answer in (response.shown or {}).get("answers", [])}
     given = {}
     for key in ("choices", "order"):
         if stored.get(key):
@@ -171,7 +171,7 @@ def _response_row(response: UserResponse) -> dict:
         "position": response.position,
         "question_id": question.original_id if question else None,
         "question": question.text if question else None,
-        "objective": (response.response_data or {}).get("shown", {}).get("objective"),
+        "objective": (response.shown or {}).get("objective"),
         "answer_given": _answer_given(response),
         "answered_at": _moment(response.answered_at),
         "skipped": response.answered_at is None,

@@ -29,5 +29,11 @@ class AttemptError(ExamsError):
     default_code = "attempt_rule"
 
 
+class AttemptNotFound(AttemptError):
+    """No such attempt, or another learner's: to the asker, the same thing (a 404)."""
+
+    default_code = "not_found"
+
+
 # The attempt is over (submitted, or its time ran out): a conflict, not bad input.
 ATTEMPT_FINISHED = "attempt_finished"

@@ -537,6 +537,10 @@ class UserResponse(models.Model):
     response_data = models.JSONField(default=dict, blank=True, null=True)
     created_at = models.DateTimeField(default=timezone.now, db_default=Now(), null=True)
     # Extensions (docs/schema.md).
+    # The item as the attempt showed it (exams/snapshots.py), written once at the start and
+    # by a regrade: its own column, so an answer save, which rewrites response_data, does
+    # not rewrite this copy (most of the row's bytes) with it.
+    shown = models.JSONField(null=True, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
     points_earned = models.FloatField(default=0.0)
     answered_at = models.DateTimeField(null=True, blank=True)

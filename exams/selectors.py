@@ -245,9 +245,9 @@ def tile_pool(*, item) -> list[dict]:
 def item_feedback(*, item) -> dict:
     """An answered item with its key and explanations, as the attempt showed it."""
     stored = item.response_data or {}
-    if "shown" in stored:
+    if item.shown:
         # What the attempt showed, not today's version of the question.
-        question = shown_question(stored["shown"])
+        question = shown_question(item.shown)
         answers = list(question.answers)
         objective = question.objective
     else:

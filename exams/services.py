@@ -17,10 +17,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from exams.drawing import PracticeChoice, draw_practice_questions, draw_questions
-from exams.errors import ATTEMPT_FINISHED, AttemptError
+from exams.errors import ATTEMPT_FINISHED, AttemptError, AttemptNotFound
 from exams.models import Answer, Exam, ExamSession, Question, UserResponse
 from exams.scoring import score_response
-from exams.snapshots import answer_snapshot, question_snapshot
+from exams.snapshots import answer_snapshot, question_snapshot, shown_question
 from exams.webhooks import announce_attempt_finished
 from progress.review import Outcome, schedule_review, schedule_reviews
 from progress.services import refresh_progress
@@ -61,10 +61,8 @@ def _create_items(attempt: ExamSession, question_ids: list[int], rng) -> None:
                 position=position,
                 is_correct=False,
                 is_skipped=True,
-                response_data={
-                    "option_order": order,
-                    "shown": question_snapshot(question, answers),
-                },
+                response_data={"option_order": order},
+                shown=question_snapshot(question, answers),
             )
         )
     UserResponse.objects.bulk_create(responses)
@@ -209,18 +207,56 @@ def _open_attempt_for_change(attempt: ExamSession, *, now: datetime) -> ExamSess
     inside a transaction.
     """
     if not attempt.is_completed and is_overdue(attempt=attempt, now=now):
-        raise _Overdue
+        raise _Overdue(attempt)
     attempt = ExamSession.objects.select_for_update().get(pk=attempt.pk)
+    _refuse_finished(attempt)
+    return attempt
+
+
+def _refuse_finished(attempt: ExamSession) -> None:
     if attempt.is_completed:
         raise AttemptError(
             "This attempt is finished; its answers can no longer be changed.",
             code=ATTEMPT_FINISHED,
         )
-    return attempt
+
+
+def _open_item_for_change(
+    *, attempt_id: int, learner_id: int, question_id: int, now: datetime
+) -> UserResponse:
+    """The item to save, with its attempt locked: one query reads both (an answer save is
+    the hot path). The same rules as `_open_attempt_for_change`, in the same order: another
+    learner's attempt is not found, a finished one refuses, an overdue one expires, and only
+    then is a question outside the attempt refused. Call it inside a transaction."""
+    item = (
+        UserResponse.objects.select_related("session", "question")
+        .select_for_update(of=("session",))
+        .filter(session_id=attempt_id, session__user_id=learner_id, question_id=question_id)
+        .first()
+    )
+    if item is None:
+        attempt = (
+            ExamSession.objects.select_for_update()
+            .filter(pk=attempt_id, user_id=learner_id)
+            .first()
+        )
+        if attempt is None:
+            raise AttemptNotFound("There is no such attempt.")
+        _open_attempt_for_change(attempt, now=now)
+        raise AttemptError("That question is not part of this attempt.")
+    attempt = item.session
+    _refuse_finished(attempt)
+    if is_overdue(attempt=attempt, now=now):
+        raise _Overdue(attempt)
+    return item
 
 
 class _Overdue(Exception):
     """Internal: the attempt's time ran out; the caller finishes it outside its transaction."""
+
+    def __init__(self, attempt: ExamSession):
+        super().__init__()
+        self.attempt = attempt
 
 
 TIME_IS_UP = (
@@ -239,32 +275,66 @@ def record_answer(
     now: datetime | None = None,
 ) -> UserResponse:
     """Save (or replace) the learner's answer to one item the moment it is given."""
+    return record_learner_answer(
+        learner_id=attempt.user_id,
+        attempt_id=attempt.pk,
+        question_id=question_id,
+        choice_ids=choice_ids,
+        order_ids=order_ids,
+        gap_texts=gap_texts,
+        now=now,
+    )
+
+
+def record_learner_answer(
+    *,
+    learner_id: int,
+    attempt_id: int,
+    question_id: int,
+    choice_ids: Sequence[int] = (),
+    order_ids: Sequence[int] = (),
+    gap_texts: Sequence[str] = (),
+    now: datetime | None = None,
+) -> UserResponse:
+    """`record_answer` for a caller that holds only the attempt's id (the item page's save):
+    the learner's own attempt or AttemptNotFound, read with the item in one query. The
+    saved item's `session` is the attempt as it was locked."""
     now = now or timezone.now()
     try:
         with transaction.atomic():
-            attempt = _open_attempt_for_change(attempt, now=now)
+            item = _open_item_for_change(
+                attempt_id=attempt_id, learner_id=learner_id, question_id=question_id, now=now
+            )
             return _save_answer(
-                attempt,
-                question_id=question_id,
+                item,
                 choice_ids=choice_ids,
                 order_ids=order_ids,
                 gap_texts=gap_texts,
                 now=now,
             )
-    except _Overdue:
-        finish_attempt(attempt=attempt, now=now)
+    except _Overdue as overdue:
+        finish_attempt(attempt=overdue.attempt, now=now)
         raise AttemptError(TIME_IS_UP, code=ATTEMPT_FINISHED) from None
 
 
-def _save_answer(attempt, *, question_id, choice_ids, order_ids, gap_texts, now) -> UserResponse:
-    item = get_item(attempt=attempt, question_id=question_id)
+def _scoring_answers(item: UserResponse) -> list:
+    """The options an answer is checked and scored against: the attempt's copy of the item
+    (what the learner was shown; a regrade refreshes its key), or, for a response stored
+    before copies were kept, the question's options."""
+    if item.shown:
+        return list(shown_question(item.shown).answers)
+    return list(item.question.answers.all())
+
+
+def _save_answer(item: UserResponse, *, choice_ids, order_ids, gap_texts, now) -> UserResponse:
+    attempt = item.session
     question = item.question
     if attempt.mode == ExamSession.Mode.PRACTICE and item.answered_at is not None:
         raise AttemptError(
             "You have already answered this question; its feedback is below.",
             code="already_answered",
         )
-    answers = list(question.answers.all())
+    answers = _scoring_answers(item)
     response = _validated_response(
         question, answers, choice_ids=choice_ids, order_ids=order_ids, gap_texts=gap_texts
     )
@@ -285,7 +355,8 @@ def _save_answer(attempt, *, question_id, choice_ids, order_ids, gap_texts, now)
     item.time_taken = round(item.time_taken + max((now - previous).total_seconds(), 0), 1)
     item.answered_at = None if blank else now
     # A plain UPDATE of the row created at start: two saves racing each other both succeed
-    # and the later one wins, never a duplicate row.
+    # and the later one wins, never a duplicate row. The attempt's copy of the item (`shown`)
+    # is not part of it.
     UserResponse.objects.filter(pk=item.pk).update(
         response_data=item.response_data,
         answer_id=item.answer_id,
@@ -367,8 +438,8 @@ def record_answers(
             ):
                 raise BatchRefused(outcomes)  # rolls back the answers saved before it
             return outcomes
-    except _Overdue:
-        finish_attempt(attempt=attempt, now=now)
+    except _Overdue as overdue:
+        finish_attempt(attempt=overdue.attempt, now=now)
         raise AttemptError(TIME_IS_UP, code=ATTEMPT_FINISHED) from None
 
 
@@ -378,9 +449,10 @@ def _save_batch_entry(attempt: ExamSession, entry: AnswerInput, *, now: datetime
             entry.question_id, error=AttemptError(LATE_ANSWER, code=LATE_ANSWER_CODE)
         )
     try:
+        item = get_item(attempt=attempt, question_id=entry.question_id)
+        item.session = attempt
         item = _save_answer(
-            attempt,
-            question_id=entry.question_id,
+            item,
             choice_ids=entry.choice_ids,
             order_ids=entry.order_ids,
             gap_texts=entry.gap_texts,
@@ -402,8 +474,8 @@ def set_flag(
             UserResponse.objects.filter(pk=item.pk).update(is_bookmarked=flagged)
             item.is_bookmarked = flagged
             return item
-    except _Overdue:
-        finish_attempt(attempt=attempt, now=now)
+    except _Overdue as overdue:
+        finish_attempt(attempt=overdue.attempt, now=now)
         raise AttemptError(TIME_IS_UP, code=ATTEMPT_FINISHED) from None
 
 
@@ -487,14 +559,17 @@ def regrade_question(*, question: Question) -> RegradeResult:
     """Re-score every response to this question with its current key (after an author fixed
     a wrong key), refresh the key in the attempts' copies, and re-total finished attempts."""
     answers = list(question.answers.order_by("answer_order", "id"))
-    responses = list(
-        UserResponse.objects.filter(
-            question=question, answered_at__isnull=False
-        ).select_for_update()
-    )
+    # Every copy of the item, answered or not: answers still to come in running attempts
+    # are scored against the copy, so it must carry the fixed key too.
+    responses = list(UserResponse.objects.filter(question=question).select_for_update())
     changed_sessions: set[int] = set()
     responses_changed = 0
     for response in responses:
+        if response.shown:
+            response.shown["answers"] = [answer_snapshot(answer) for answer in answers]
+            response.shown["explanation_html"] = question.explanation_html or ""
+        if response.answered_at is None:
+            continue
         stored = response.response_data or {}
         score = score_response(
             question,
@@ -503,15 +578,11 @@ def regrade_question(*, question: Question) -> RegradeResult:
             order_ids=stored.get("order", ()),
             gap_texts=stored.get("gaps", ()),
         )
-        if "shown" in stored:
-            stored["shown"]["answers"] = [answer_snapshot(answer) for answer in answers]
-            stored["shown"]["explanation_html"] = question.explanation_html or ""
         if score.points != response.points_earned or score.is_correct != response.is_correct:
             responses_changed += 1
             changed_sessions.add(response.session_id)
         response.points_earned, response.is_correct = score.points, score.is_correct
-        response.response_data = stored
-    UserResponse.objects.bulk_update(responses, ["points_earned", "is_correct", "response_data"])
+    UserResponse.objects.bulk_update(responses, ["points_earned", "is_correct", "shown"])
     scores_changed = 0
     attempts = ExamSession.objects.filter(pk__in=changed_sessions, is_completed=True)
     for attempt in attempts.select_related("exam"):
@@ -520,7 +591,9 @@ def regrade_question(*, question: Question) -> RegradeResult:
         attempt.save()
         scores_changed += (attempt.scaled_score, attempt.passed) != before
     return RegradeResult(
-        attempts_checked=len({response.session_id for response in responses}),
+        attempts_checked=len(
+            {response.session_id for response in responses if response.answered_at is not None}
+        ),
         responses_changed=responses_changed,
         scores_changed=scores_changed,
     )

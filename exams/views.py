@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from exams import drawing, selectors, services
-from exams.errors import AttemptError
+from exams.errors import AttemptError, AttemptNotFound
 from exams.models import Exam, ExamSession, Module, Question, Topic
 from exams.rendering import highlight_code
 from progress.selectors import LearnerSnapshot, readiness
@@ -316,22 +316,28 @@ def _error_response(request, attempt, position, error: AttemptError, status: int
 @login_required
 @require_POST
 def answer(request: HttpRequest, attempt_id: int, position: int) -> HttpResponse:
-    attempt = _get_attempt_for_user(request, attempt_id)
+    # The hot path: the service reads the learner's attempt and the item in one query (a
+    # stranger's attempt is AttemptNotFound, a 404); the view reads the attempt itself only
+    # to answer an error.
     try:
         question_id = _int_list([request.POST.get("question", "")])
         if len(question_id) != 1:
             raise AttemptError("The question is missing from the request.")
-        saved = services.record_answer(
-            attempt=attempt,
+        saved = services.record_learner_answer(
+            learner_id=request.user.pk,
+            attempt_id=attempt_id,
             question_id=question_id[0],
             choice_ids=_int_list(request.POST.getlist("choice")),
             order_ids=_int_list(request.POST.getlist("order")),
             gap_texts=request.POST.getlist("gap"),
         )
+    except AttemptNotFound:
+        raise Http404("No such attempt.") from None
     except AttemptError as error:
-        attempt.refresh_from_db()
+        attempt = _get_attempt_for_user(request, attempt_id)
         status = 409 if attempt.is_completed else 400
         return _error_response(request, attempt, position, error, status)
+    attempt = saved.session
     if _wants_json(request):
         payload = {
             "saved": True,

@@ -848,8 +848,8 @@ def test_recording_an_answer_runs_a_fixed_number_of_queries(
     item = attempt.responses.select_related("question").last()
     choice = correct_ids(item.question)
 
-    # Read the item with its question, read its answers, update the row.
-    with django_assert_max_num_queries(6):
+    # Savepoint, the item with its question and its attempt (locked), update the row, release.
+    with django_assert_max_num_queries(4):
         record_answer(
             attempt=attempt,
             question_id=item.question_id,

@@ -1,0 +1,161 @@
+"""The answer save's hot path: what it reads and writes, and the copy of the item it keeps."""
+
+import importlib
+
+import pytest
+from django.apps import apps
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.tests.factories import UserFactory
+from exams import services
+from exams.errors import AttemptError
+from exams.models import Exam, UserResponse
+from exams.snapshots import question_snapshot
+from exams.tests.factories import ExamFactory, make_question
+
+pytestmark = pytest.mark.django_db
+STEM = "Which line prints the word 'copy-marker-7431'?"
+
+
+@pytest.fixture
+def exam(syllabus):
+    exam = ExamFactory(kind=Exam.Kind.FIXED, title="One item", time_limit=600)
+    topic = syllabus.modules.get(number=1).topics.first()
+    question = make_question(kind="single", exam=exam, topic=topic, text=STEM)
+    question.html_content = f"<p>{STEM}</p>"
+    question.save(update_fields=["html_content"])
+    return exam
+
+
+def _only_item(attempt):
+    return attempt.responses.select_related("question").get()
+
+
+def _move_the_key(question):
+    """An author's key fix: the right option becomes wrong and a wrong one right."""
+    old_key = question.answers.get(is_correct=True)
+    new_key = question.answers.filter(is_correct=False).first()
+    old_key.is_correct, new_key.is_correct = False, True
+    old_key.save()
+    new_key.save()
+    return old_key, new_key
+
+
+def test_a_save_leaves_the_attempts_copy_of_the_item_alone(user, exam):
+    attempt = services.start_attempt(user=user, exam=exam)
+    item = _only_item(attempt)
+    right = item.question.answers.get(is_correct=True)
+
+    with CaptureQueriesContext(connection) as queries:
+        services.record_answer(attempt=attempt, question_id=item.question_id, choice_ids=[right.pk])
+
+    updates = [query["sql"] for query in queries if query["sql"].startswith("UPDATE")]
+    assert len(updates) == 1
+    # The copy (stem, options, key, explanations) is written at the start, not at each save.
+    assert "copy-marker-7431" not in updates[0]
+    item.refresh_from_db()
+    assert STEM in item.shown["html_content"]
+    assert item.response_data["choices"] == [right.pk]
+
+
+def test_an_answer_is_scored_against_the_key_the_attempt_was_shown(user, exam):
+    attempt = services.start_attempt(user=user, exam=exam)
+    item = _only_item(attempt)
+    # An author changes the key mid-attempt without a regrade: the report shows the copy, so
+    # the score follows the copy too, and the two never disagree.
+    old_key, _ = _move_the_key(item.question)
+
+    saved = services.record_answer(
+        attempt=attempt, question_id=item.question_id, choice_ids=[old_key.pk]
+    )
+
+    assert saved.is_correct
+    assert saved.points_earned == item.question.points
+
+
+def test_a_regrade_refreshes_the_copy_of_items_not_answered_yet(user, exam):
+    attempt = services.start_attempt(user=user, exam=exam)
+    item = _only_item(attempt)
+    _, new_key = _move_the_key(item.question)
+
+    services.regrade_question(question=item.question)
+    later = services.record_answer(
+        attempt=attempt, question_id=item.question_id, choice_ids=[new_key.pk]
+    )
+
+    assert later.is_correct
+    item.refresh_from_db()
+    keyed = {answer["id"] for answer in item.shown["answers"] if answer["is_correct"]}
+    assert keyed == {new_key.pk}
+
+
+def test_an_option_outside_the_attempts_copy_is_refused(user, exam):
+    attempt = services.start_attempt(user=user, exam=exam)
+    item = _only_item(attempt)
+    other = make_question(kind="single", exam=exam, topic=item.question.topic)
+
+    with pytest.raises(AttemptError, match="does not belong"):
+        services.record_answer(
+            attempt=attempt,
+            question_id=item.question_id,
+            choice_ids=[other.answers.first().pk],
+        )
+    item.refresh_from_db()
+    assert item.is_skipped and "choices" not in item.response_data
+
+
+def test_the_item_page_save_refuses_another_learners_attempt_with_a_404(client, user, exam):
+    attempt = services.start_attempt(user=user, exam=exam)
+    item = _only_item(attempt)
+    right = item.question.answers.get(is_correct=True)
+    client.force_login(UserFactory())
+
+    response = client.post(
+        reverse("exams:answer", args=[attempt.pk, 1]),
+        {"question": item.question_id, "choice": right.pk},
+        HTTP_ACCEPT="application/json",
+    )
+
+    assert response.status_code == 404
+    item.refresh_from_db()
+    assert item.is_skipped
+
+
+def test_the_item_page_save_names_a_question_outside_the_attempt(client, user, exam):
+    attempt = services.start_attempt(user=user, exam=exam)
+    stranger = make_question(kind="single", exam=ExamFactory(kind=Exam.Kind.BANK))
+    client.force_login(user)
+
+    response = client.post(
+        reverse("exams:answer", args=[attempt.pk, 1]),
+        {"question": stranger.pk, "choice": stranger.answers.first().pk},
+        HTTP_ACCEPT="application/json",
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "saved": False,
+        "error": "That question is not part of this attempt.",
+    }
+
+
+def test_the_migration_moves_each_copy_out_of_response_data_unchanged(user, exam):
+    migration = importlib.import_module("exams.migrations.0008_user_responses_shown_column")
+    attempt = services.start_attempt(user=user, exam=exam)
+    item = _only_item(attempt)
+    copy = question_snapshot(item.question, list(item.question.answers.all()))
+    # A row as stored before the column existed: the copy inside response_data.
+    UserResponse.objects.filter(pk=item.pk).update(
+        shown=None, response_data={"option_order": [1, 2], "choices": [2], "shown": copy}
+    )
+
+    migration.move_copies_out_of_response_data(apps, connection.schema_editor())
+    item.refresh_from_db()
+    assert item.shown == copy
+    assert item.response_data == {"option_order": [1, 2], "choices": [2]}
+
+    migration.put_copies_back(apps, connection.schema_editor())
+    item.refresh_from_db()
+    assert item.response_data == {"option_order": [1, 2], "choices": [2], "shown": copy}
