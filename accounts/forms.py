@@ -1,5 +1,6 @@
 """Account forms: sign-up (username, email, a password checked by Django's validators),
-naming a new API token, the exam date, and confirming an account's deletion."""
+naming a new API token, the exam date, the time zone, and confirming an account's
+deletion."""
 
 from datetime import date
 
@@ -7,6 +8,7 @@ from django import forms
 from django.contrib.auth.forms import UserCreationForm
 from django.utils import timezone
 
+from accounts import services
 from accounts.models import ApiToken, User
 
 
@@ -74,6 +76,42 @@ class ExamDateForm(forms.Form):
                 f"(until {latest:%-d %B %Y})."
             )
         return exam_date
+
+
+BROWSER_TIME_ZONE = ""
+# Zones named Region/City are grouped by region; the rest (UTC, legacy aliases) go last.
+_ZONE_REGIONS = {
+    "Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe",
+    "Indian", "Pacific",
+}  # fmt: skip
+
+
+def _time_zone_choices() -> list:
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for name in services.learner_time_zones():
+        region, _, place = name.partition("/")
+        if region not in _ZONE_REGIONS:
+            region, place = "Other", name
+        groups.setdefault(region, []).append((name, place.replace("_", " ")))
+    other = groups.pop("Other", [])
+    return [
+        (BROWSER_TIME_ZONE, "My browser's time zone"),
+        *groups.items(),
+        ("Other", other),
+    ]
+
+
+class TimeZoneForm(forms.Form):
+    time_zone = forms.ChoiceField(
+        label="Time zone",
+        required=False,
+        choices=_time_zone_choices,
+        help_text="Times on your history, reports and attempts are shown in this zone. "
+        "“My browser's time zone” follows the device you use.",
+        error_messages={
+            "invalid_choice": "“%(value)s” is not a time zone we know; choose one from the list."
+        },
+    )
 
 
 class DeleteAccountForm(forms.Form):

@@ -1,5 +1,5 @@
-"""Account rules: REST API tokens, ending a user's sessions, the exam date, and the learner's
-own data (export, deletion).
+"""Account rules: REST API tokens, ending a user's sessions, the exam date, display
+preferences (colour theme, time zone), and the learner's own data (export, deletion).
 
 docs/privacy.md says what an export holds and what deleting an account removes.
 """
@@ -10,6 +10,8 @@ import hashlib
 import secrets
 from collections import defaultdict
 from datetime import date, timedelta
+from functools import cache
+from zoneinfo import available_timezones
 
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
@@ -119,14 +121,91 @@ def end_all_sessions(*, user: User) -> int:
 
 def set_exam_date(*, user: User, exam_date: date | None) -> User:
     """Store (or, with None, clear) the learner's exam date; the study plan paces to it."""
+    return _store_profile_value(
+        user=user, key=EXAM_DATE_KEY, value=exam_date.isoformat() if exam_date else None
+    )
+
+
+def _store_profile_value(*, user: User, key: str, value: str | None) -> User:
+    """Set one key of profile_data (None removes it), keeping every other key as it was."""
     profile = dict(user.profile_data or {})
-    if exam_date is None:
-        profile.pop(EXAM_DATE_KEY, None)
+    if value is None:
+        profile.pop(key, None)
     else:
-        profile[EXAM_DATE_KEY] = exam_date.isoformat()
+        profile[key] = value
     user.profile_data = profile
     user.save(update_fields=["profile_data"])
     return user
+
+
+# Display preferences: colour theme and time zone -------------------------------------------
+
+
+class PreferenceError(Exception):
+    """A display preference cannot be stored; the message says why."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+THEME_KEY = "theme"
+THEME_COOKIE = "theme"
+AUTO_THEME = "auto"
+# "auto" follows the system's light or dark setting (prefers-color-scheme).
+THEMES = (AUTO_THEME, "light", "dark")
+TIME_ZONE_KEY = "time_zone"
+# Not IANA zones: "localtime" is the server's own, "Factory" a placeholder.
+_NOT_A_LEARNER_ZONE = {"localtime", "Factory"}
+
+
+def check_theme(*, theme: str) -> str:
+    """The theme if it is one of THEMES, else a PreferenceError naming the choices."""
+    if theme not in THEMES:
+        raise PreferenceError(
+            f"“{theme[:40]}” is not a colour theme; choose one of {', '.join(THEMES)}."
+        )
+    return theme
+
+
+def set_theme(*, user: User, theme: str) -> User:
+    """Store the learner's colour theme; "auto" removes the stored choice."""
+    check_theme(theme=theme)
+    return _store_profile_value(
+        user=user, key=THEME_KEY, value=None if theme == AUTO_THEME else theme
+    )
+
+
+def stored_theme(*, user: User) -> str | None:
+    """The learner's stored theme, or None when none (or a no longer valid one) is stored."""
+    theme = (user.profile_data or {}).get(THEME_KEY)
+    return theme if theme in THEMES else None
+
+
+@cache
+def _known_time_zones() -> frozenset[str]:
+    return frozenset(available_timezones() - _NOT_A_LEARNER_ZONE)
+
+
+def learner_time_zones() -> list[str]:
+    """The IANA time zones a learner can choose, sorted."""
+    return sorted(_known_time_zones())
+
+
+def set_time_zone(*, user: User, time_zone: str | None) -> User:
+    """Store the learner's time zone (an IANA name); None or "" goes back to the browser's."""
+    if time_zone and time_zone not in _known_time_zones():
+        raise PreferenceError(
+            f"“{time_zone[:60]}” is not a time zone we know; choose one from the list, "
+            "e.g. Europe/Paris."
+        )
+    return _store_profile_value(user=user, key=TIME_ZONE_KEY, value=time_zone or None)
+
+
+def stored_time_zone(*, user: User) -> str | None:
+    """The learner's stored time zone, or None for the browser's own."""
+    time_zone = (user.profile_data or {}).get(TIME_ZONE_KEY)
+    return time_zone if time_zone in _known_time_zones() else None
 
 
 # The learner's data ----------------------------------------------------------------------

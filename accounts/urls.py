@@ -1,5 +1,5 @@
 """Sign-up and email verification, log-in, log-out, password change and reset, profile
-(exam date, API tokens, the learner's data)."""
+(exam date, time zone, API tokens, the learner's data), the colour theme."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
@@ -14,6 +14,8 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("profile/verify-email/", views.resend_verification_email, name="verify_email_resend"),
     path("profile/exam-date/", views.set_exam_date, name="exam_date"),
+    path("profile/time-zone/", views.set_time_zone, name="time_zone"),
+    path("theme/", views.set_theme, name="theme"),
     path("profile/my-data.json", views.download_my_data, name="my_data"),
     path("profile/delete/", views.delete_account, name="delete"),
     path("profile/tokens/", views.create_api_token, name="token_create"),

@@ -1,20 +1,28 @@
-"""Account pages: sign up, email verification, profile with its exam date and API tokens,
-the learner's data (download, account deletion), and the rate-limited password-reset
-request. Log-in (locked by django-axes) and the other password pages are Django's own."""
+"""Account pages: sign up, email verification, profile with its exam date, time zone and
+API tokens, the colour theme switch (every page's footer), the learner's data (download,
+account deletion), and the rate-limited password-reset request. Log-in (locked by
+django-axes) and the other password pages are Django's own."""
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import security, services
-from accounts.forms import ApiTokenForm, DeleteAccountForm, ExamDateForm, SignUpForm
+from accounts.forms import (
+    ApiTokenForm,
+    DeleteAccountForm,
+    ExamDateForm,
+    SignUpForm,
+    TimeZoneForm,
+)
 from accounts.models import ApiToken
 from accounts.verification import VerificationError, send_verification_email, verify_email
 from exams.models import ExamSession
@@ -178,6 +186,67 @@ def set_exam_date(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def set_time_zone(request: HttpRequest) -> HttpResponse:
+    form = TimeZoneForm(request.POST)
+    if form.is_valid():
+        time_zone = form.cleaned_data["time_zone"]
+        try:
+            services.set_time_zone(user=request.user, time_zone=time_zone)
+        except services.PreferenceError as error:
+            form.add_error("time_zone", error.message)
+        else:
+            messages.success(
+                request,
+                f"Times are now shown in {time_zone}."
+                if time_zone
+                else "Times are now shown in your browser's time zone.",
+            )
+            return redirect("accounts:profile")
+    return _render_profile(request, ApiTokenForm(), time_zone_form=form, status=400)
+
+
+# A year: the choice outlives the browser session, as a stored one does.
+THEME_COOKIE_MAX_AGE = 365 * 24 * 3600
+
+
+@require_POST
+def set_theme(request: HttpRequest) -> HttpResponse:
+    """Light, dark or auto: stored on the learner, or in a cookie for a visitor.
+
+    static/js/theme.js posts it in the background (and gets 204); without JavaScript the
+    footer's form posts it and the answer goes back to the page it came from.
+    """
+    theme = request.POST.get("theme", "")
+    try:
+        if request.user.is_authenticated:
+            services.set_theme(user=request.user, theme=theme)
+        else:
+            services.check_theme(theme=theme)
+    except services.PreferenceError as error:
+        return HttpResponseBadRequest(error.message, content_type="text/plain; charset=utf-8")
+    back = request.POST.get("next", "")
+    if request.headers.get("X-Requested-With") == "fetch":
+        response = HttpResponse(status=204)
+    elif url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        response = redirect(back)
+    else:
+        response = redirect("home")
+    if not request.user.is_authenticated:
+        response.set_cookie(
+            services.THEME_COOKIE,
+            theme,
+            max_age=THEME_COOKIE_MAX_AGE,
+            secure=request.is_secure(),
+            httponly=True,
+            samesite="Lax",
+        )
+    return response
+
+
+@login_required
 @require_GET
 @never_cache  # personal data: no browser or proxy may keep a copy
 def download_my_data(request: HttpRequest) -> HttpResponse:
@@ -208,6 +277,7 @@ def _render_profile(
     token_form: ApiTokenForm,
     *,
     exam_date_form: ExamDateForm | None = None,
+    time_zone_form: TimeZoneForm | None = None,
     new_token: ApiToken | None = None,
     new_key: str | None = None,
     status: int = 200,
@@ -215,11 +285,16 @@ def _render_profile(
     attempts = ExamSession.objects.for_user(request.user)
     if exam_date_form is None:
         exam_date_form = ExamDateForm(initial={"exam_date": stored_exam_date(request.user)})
+    if time_zone_form is None:
+        time_zone_form = TimeZoneForm(
+            initial={"time_zone": services.stored_time_zone(user=request.user) or ""}
+        )
     return render(
         request,
         "accounts/profile.html",
         {
             "exam_date_form": exam_date_form,
+            "time_zone_form": time_zone_form,
             "finished_count": attempts.completed().count(),
             "in_progress_count": attempts.in_progress().count(),
             "token_form": token_form,

@@ -50,9 +50,10 @@ def test_manifest_icons_exist_and_the_pngs_have_their_stated_size(client):
 
 def test_theme_colours_are_the_stylesheet_colours():
     stylesheet = (pwa.Path(settings.STATICFILES_DIRS[0]) / "css" / "site.css").read_text()
-    light_theme = stylesheet.split("}", 1)[0]
-    assert f"--accent: {pwa.THEME_COLOUR}" in light_theme
-    assert f"--bg: {pwa.BACKGROUND_COLOUR}" in light_theme
+    palette = stylesheet.split("}", 1)[0]
+    # Each colour is light-dark(light, dark): the manifest's are the light ones.
+    assert f"--accent: light-dark({pwa.THEME_COLOUR}, " in palette
+    assert f"--bg: light-dark({pwa.BACKGROUND_COLOUR}, " in palette
 
 
 def test_service_worker_is_served_from_the_root_scope_and_never_from_a_cache(client):

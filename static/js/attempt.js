@@ -1032,6 +1032,21 @@
     tick();
   }
 
+  // "Skip to the answer" (the page's first Tab stop) focuses the item's first option, line,
+  // gap or tile; with none left to change (practice feedback shown) it only scrolls there.
+  const skipLink = document.getElementById("skip-to-answer");
+  if (skipLink && form) {
+    skipLink.addEventListener("click", (event) => {
+      const usable = ":not([hidden]):not(:disabled)";
+      const first = form.querySelector(".tile-pool .tile" + usable) ||
+        form.querySelector(["input:not([type=hidden])", "button", "select", "textarea"]
+          .map((control) => control + usable).join(", "));
+      if (!first) return;
+      event.preventDefault();
+      first.focus();
+    });
+  }
+
   // Submitting asks for confirmation, and first sends any answer still kept on the page.
   if (finishForm) {
     finishForm.addEventListener("submit", (event) => {
