@@ -7,7 +7,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe  # bundles axe-core: runs offline
 from django.conf import settings
 from django.test import Client
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
 from accounts.tests.factories import UserFactory
 from exams import services
@@ -27,6 +27,13 @@ LONG_GAP_CODE = (
     "    return first_value * second_value + third_value - fourth_value * {{1}}\n"
     'print(describe(1, 2, 3, 4), "and a long tail of text that goes on", {{2}})\n'
 )
+# What to look at, by page: saved as NAME-desktop|phone-light|dark.png (screenshot_path).
+SCREENSHOTS = {
+    "gap item": "article.question",
+    "tiles item": "article.question",
+    "progress": "#progress-table",
+    "history": "main",
+}
 OVERFLOW = "document.documentElement.scrollWidth - window.innerWidth"
 axe = Axe()
 
@@ -138,8 +145,9 @@ def _audit(page: Page, name: str, url: str) -> list[str]:
             page.set_viewport_size(size)
             found = _fit_and_axe_problems(page)
             problems += [f"{viewport} {scheme}: {problem}" for problem in found]
-            if name == "gap item":
-                page.screenshot(path=str(screenshot_path(f"gap-item-{viewport}-{scheme}.png")))
+            if name in SCREENSHOTS:
+                file_name = f"{name.replace(' ', '-')}-{viewport}-{scheme}.png"
+                page.locator(SCREENSHOTS[name]).first.screenshot(path=screenshot_path(file_name))
     return [f"{name} ({url}) {problem}" for problem in problems]
 
 
@@ -161,3 +169,38 @@ def test_every_learner_page_passes_axe_and_fits_desktop_and_phone(
     problems = [problem for name, url in pages.items() for problem in _audit(page, name, url)]
     context.close()
     assert not problems, "\n".join(problems)
+
+
+def test_a_long_gap_line_scrolls_inside_its_block_on_a_phone_and_its_inputs_work(
+    browser: Browser, live_server
+):
+    load_pcep_syllabus()
+    exam = ExamFactory(kind=Exam.Kind.FIXED, title="One long gap", time_limit=1800)
+    make_question(kind="gap", exam=exam, question_order=1, code_snippet=LONG_GAP_CODE)
+    user = UserFactory()
+    attempt = services.start_attempt(user=user, exam=exam)
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(base_url=live_server.url, viewport=VIEWPORTS["phone"])
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
+    )
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT)
+    page.goto(f"/exams/attempts/{attempt.pk}/items/1/")
+    page.wait_for_load_state("load")
+
+    block = page.locator(".gap-code")
+    assert block.evaluate("el => el.scrollWidth > el.clientWidth")  # it scrolls, not the page
+    assert page.evaluate(OVERFLOW) <= 0
+    last_gap = page.locator("#gap-2")
+    expect(last_gap).not_to_be_in_viewport()  # at the end of line 3, past the screen's edge
+    last_gap.fill("True")  # Playwright scrolls it into view and types as a learner would
+    expect(last_gap).to_be_in_viewport()
+    assert block.evaluate("el => el.scrollLeft") > 0
+    last_gap.blur()
+    expect(page.locator("#save-status")).to_have_text("Saved")
+    context.close()
+    saved = attempt.responses.get(position=1).response_data["gaps"]
+    assert saved == ["", "True"]
