@@ -10,7 +10,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
 
-from django.db.models import BooleanField, ExpressionWrapper, FilteredRelation, Q, QuerySet
+from django.db.models import (
+    Case,
+    ExpressionWrapper,
+    FilteredRelation,
+    FloatField,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -49,11 +59,21 @@ def progress_by_objective(*, user, syllabus=None) -> QuerySet[Topic]:
     ).order_by("module__number", "display_order")
 
 
-def evidence_responses(*, user, topic_ids=None) -> QuerySet[UserResponse]:
+class Unconverted(ExpressionWrapper):
+    """A number read as the database driver returns it: the ORM otherwise calls float() or
+    int() on every row's value, which it already is."""
+
+    convert_value = staticmethod(ExpressionWrapper._convert_value_noop)
+
+
+def evidence_responses(*, user, topic_ids=None, estimates_only=False) -> QuerySet[UserResponse]:
     """The responses that count as evidence of mastery, as plain rows.
 
     Answered items count wherever they were given; an item left unanswered in a finished
     exam counts as a wrong answer, as it scores 0 on the real exam (docs/mastery.md).
+    `estimates_only`: without `is_correct` and `time_taken`, which only the progress rows
+    need; every column left is then a plain number or string, so the ORM converts no value
+    (a page reads thousands of rows).
     """
     skipped_in_finished_exam = Q(
         answered_at__isnull=True,
@@ -70,7 +90,7 @@ def evidence_responses(*, user, topic_ids=None) -> QuerySet[UserResponse]:
     )
     if topic_ids is not None:
         responses = responses.filter(question__topic_id__in=topic_ids)
-    return responses.values(
+    columns = [
         "question_id",
         "question__topic_id",
         "question__topic__module__number",
@@ -78,12 +98,21 @@ def evidence_responses(*, user, topic_ids=None) -> QuerySet[UserResponse]:
         "question__kind",
         "question__points",
         "points_earned",
-        "is_correct",
-        "time_taken",
+    ]
+    if not estimates_only:
+        columns += ["is_correct", "time_taken"]
+    return responses.values(
+        *columns,
         # The moment as seconds since 1970, computed by the database: a learner can have
         # thousands of rows, and parsing two datetimes per row was most of a page's time.
-        moment=EpochSeconds(Coalesce("answered_at", "session__end_time")),
-        answered=ExpressionWrapper(Q(answered_at__isnull=False), output_field=BooleanField()),
+        moment=Unconverted(
+            EpochSeconds(Coalesce("answered_at", "session__end_time")), output_field=FloatField()
+        ),
+        # 1 or 0: an integer needs no conversion per row, as a boolean would.
+        answered=Unconverted(
+            Case(When(answered_at__isnull=False, then=Value(1)), default=Value(0)),
+            output_field=IntegerField(),
+        ),
     ).order_by()
 
 
@@ -323,8 +352,8 @@ class LearnerSnapshot:
 
     @cached_property
     def evidence(self) -> list[dict]:
-        """The learner's `evidence_responses` rows."""
-        return list(evidence_responses(user=self.user))
+        """The learner's `evidence_responses` rows (the columns the estimates read)."""
+        return list(evidence_responses(user=self.user, estimates_only=True))
 
     @cached_property
     def objectives(self) -> list[dict]:

@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Avg, Count, F, FloatField, Q, QuerySet, Sum, Value
-from django.db.models.functions import Cast, Coalesce, NullIf, TruncDate
+from django.db.models import Case, Count, F, FloatField, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils import timezone
 
 from exams.models import Exam, ExamSession, UserResponse
+from progress.selectors import Unconverted
 
 DIFFICULTIES = range(1, 6)
 
@@ -101,23 +102,45 @@ _CREDIT = Cast(F("points_earned"), FloatField()) / Cast(
 
 def window_start(*, days: int, now: datetime | None) -> datetime:
     """Midnight (site time) at the start of the last `days` days, today included."""
-    today = timezone.localdate(now or timezone.now())
-    first_day = today - timedelta(days=days - 1)
-    return timezone.make_aware(datetime.combine(first_day, time.min))
+    return _midnight(_first_day(days=days, now=now))
 
 
-def _accuracy_by_day(*, user, days: int, now: datetime | None, group: dict) -> QuerySet:
-    return (
-        answered_responses(user=user)
-        .filter(answered_at__gte=window_start(days=days, now=now))
-        .annotate(day=TruncDate("answered_at"))
-        .values("day", **group)
-        .annotate(answered=Count("id"), credit_sum=Sum(_CREDIT))
-        .order_by("day")
+def _first_day(*, days: int, now: datetime | None) -> date:
+    return timezone.localdate(now or timezone.now()) - timedelta(days=days - 1)
+
+
+def _midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _day_index(*, first_day: date, days: int) -> Unconverted:
+    """Which of the `days` days from `first_day` an answer was given on (0 the first), as
+    the database finds it by comparing the answer's time with each day's end (site time,
+    so exact across a daylight-saving change; no per-row function call as a date cast
+    is on SQLite)."""
+    ends = (_midnight(first_day + timedelta(days=index + 1)) for index in range(days))
+    return Unconverted(
+        Case(
+            *(When(answered_at__lt=end, then=Value(index)) for index, end in enumerate(ends)),
+            default=Value(days),
+        ),
+        output_field=IntegerField(),
     )
 
 
-def _trends(rows, *, key: str, label, name: str) -> list[AccuracyTrend]:
+def _accuracy_by_day(*, user, days: int, now: datetime | None, group: dict) -> QuerySet:
+    first_day = _first_day(days=days, now=now)
+    return (
+        answered_responses(user=user)
+        .filter(answered_at__gte=_midnight(first_day))
+        .annotate(day_index=_day_index(first_day=first_day, days=days))
+        .values("day_index", **group)
+        .annotate(answered=Count("id"), credit_sum=Sum(_CREDIT))
+        .order_by("day_index")
+    )
+
+
+def _trends(rows, *, key: str, label, name: str, first_day: date) -> list[AccuracyTrend]:
     by_key: dict[int, AccuracyTrend] = {}
     for row in rows:
         trend = by_key.get(row[key])
@@ -127,7 +150,7 @@ def _trends(rows, *, key: str, label, name: str) -> list[AccuracyTrend]:
             )
         trend.days.append(
             DayAccuracy(
-                day=row["day"],
+                day=first_day + timedelta(days=row["day_index"]),
                 answered=row["answered"],
                 credit=(row["credit_sum"] or 0.0) / row["answered"],
             )
@@ -146,7 +169,13 @@ def block_accuracy_by_day(*, user, days: int = 30, now: datetime | None = None):
             "block_name": F("question__topic__module__name"),
         },
     ).filter(question__topic__module__number__isnull=False)
-    return _trends(rows, key="block", label=lambda row: f"Block {row['block']}", name="block_name")
+    return _trends(
+        rows,
+        key="block",
+        label=lambda row: f"Block {row['block']}",
+        name="block_name",
+        first_day=_first_day(days=days, now=now),
+    )
 
 
 def objective_accuracy_by_day(*, user, days: int = 30, now: datetime | None = None):
@@ -161,7 +190,13 @@ def objective_accuracy_by_day(*, user, days: int = 30, now: datetime | None = No
             "topic_name": F("question__topic__name"),
         },
     )
-    return _trends(rows, key="topic", label=lambda row: row["topic_code"], name="topic_name")
+    return _trends(
+        rows,
+        key="topic",
+        label=lambda row: row["topic_code"],
+        name="topic_name",
+        first_day=_first_day(days=days, now=now),
+    )
 
 
 @dataclass(frozen=True)
@@ -171,25 +206,6 @@ class DifficultyShare:
     correct: int
 
 
-def difficulty_distribution(*, user) -> list[DifficultyShare]:
-    """Answered and correct items per authored difficulty 1–5 (zeros included)."""
-    counts = {
-        row["question__difficulty"]: row
-        for row in answered_responses(user=user)
-        .values("question__difficulty")
-        .annotate(answered=Count("id"), correct=Count("id", filter=Q(is_correct=True)))
-        .order_by()
-    }
-    return [
-        DifficultyShare(
-            difficulty=level,
-            answered=counts.get(level, {}).get("answered", 0),
-            correct=counts.get(level, {}).get("correct", 0),
-        )
-        for level in DIFFICULTIES
-    ]
-
-
 @dataclass(frozen=True)
 class PerformanceStats:
     answers: int
@@ -197,11 +213,43 @@ class PerformanceStats:
     average_seconds: float | None  # None before the first answer
 
 
+def answer_summary(*, user) -> tuple[PerformanceStats, list[DifficultyShare]]:
+    """The learner's answer totals and their split by authored difficulty 1–5 (zeros
+    included), from one grouped query."""
+    rows = list(
+        answered_responses(user=user)
+        .values("question__difficulty")
+        .annotate(
+            answered=Count("id"),
+            correct=Count("id", filter=Q(is_correct=True)),
+            seconds=Sum("time_taken"),
+            timed=Count("time_taken"),
+        )
+        .order_by()
+    )
+    by_level = {row["question__difficulty"]: row for row in rows}
+    timed = sum(row["timed"] for row in rows)
+    stats = PerformanceStats(
+        answers=sum(row["answered"] for row in rows),
+        correct=sum(row["correct"] for row in rows),
+        average_seconds=sum(row["seconds"] or 0.0 for row in rows) / timed if timed else None,
+    )
+    shares = [
+        DifficultyShare(
+            difficulty=level,
+            answered=by_level.get(level, {}).get("answered", 0),
+            correct=by_level.get(level, {}).get("correct", 0),
+        )
+        for level in DIFFICULTIES
+    ]
+    return stats, shares
+
+
+def difficulty_distribution(*, user) -> list[DifficultyShare]:
+    """Answered and correct items per authored difficulty 1–5 (zeros included)."""
+    return answer_summary(user=user)[1]
+
+
 def performance_stats(*, user) -> PerformanceStats:
     """How many items the learner answered, how many right, the average time per answer."""
-    totals = answered_responses(user=user).aggregate(
-        answers=Count("id"),
-        correct=Count("id", filter=Q(is_correct=True)),
-        average_seconds=Avg("time_taken"),
-    )
-    return PerformanceStats(**totals)
+    return answer_summary(user=user)[0]

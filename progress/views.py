@@ -25,6 +25,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     rows = mastery_by_objective(user=request.user, snapshot=snapshot)
     mock_scores = trends.mock_exam_scores(user=request.user)
     block_trends = trends.block_accuracy_by_day(user=request.user, days=TREND_DAYS, now=now)
+    stats, difficulties = trends.answer_summary(user=request.user)
     first_day = timezone.localdate(trends.window_start(days=TREND_DAYS, now=now))
     return render(
         request,
@@ -37,13 +38,15 @@ def overview(request: HttpRequest) -> HttpResponse:
             "syllabus": syllabus,
             "mock_scores": mock_scores,
             "mock_chart": charts.mock_exam_chart(mock_scores),
+            "mock_rows": charts.mock_exam_rows(mock_scores),
             "block_trends": block_trends,
+            "block_rows": charts.accuracy_rows(block_trends),
             "block_chart": charts.accuracy_trend_chart(
                 block_trends, first_day=first_day, days=TREND_DAYS
             ),
             "trend_days": TREND_DAYS,
             "mastery_chart": charts.mastery_chart(rows, range_percent=range_percent),
-            "stats": trends.performance_stats(user=request.user),
-            "difficulties": trends.difficulty_distribution(user=request.user),
+            "stats": stats,
+            "difficulties": difficulties,
         },
     )

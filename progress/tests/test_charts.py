@@ -177,3 +177,55 @@ def test_empty_series_give_no_chart():
     assert charts.mock_exam_chart([]) == ""
     assert charts.accuracy_trend_chart([], first_day=date(2026, 3, 1), days=30) == ""
     assert charts.mastery_chart([objective("1.1", "Basics", None)], range_percent=80) == ""
+
+
+# The table rows as the template loops wrote them before progress/charts.py built them.
+MOCK_ROWS_TEMPLATE = (
+    "{% for attempt in mock_scores %}"
+    '<tr><td>{{ attempt.finished_at|date:"j M Y H:i" }}</td><td>{{ attempt.score }}/'
+    "{{ attempt.max_score }} ({{ attempt.percent|floatformat:0 }}%)</td><td>"
+    "{{ attempt.pass_mark }} ({{ attempt.pass_percent }}%)</td><td>"
+    '{{ attempt.passed|yesno:"passed,not passed,—" }}</td></tr>{% endfor %}'
+)
+ACCURACY_ROWS_TEMPLATE = (
+    "{% for trend in block_trends %}{% for item in trend.days %}"
+    '<tr><td>{{ trend.label }} {{ trend.name }}</td><td>{{ item.day|date:"j M Y" }}</td>'
+    "<td>{{ item.answered }}</td><td>{% widthratio item.credit 1 100 %}%</td></tr>"
+    "{% endfor %}{% endfor %}"
+)
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Warsaw", "America/Los_Angeles"])
+def test_table_rows_match_what_the_template_loop_rendered(zone):
+    from django.template import Context, Template
+    from django.utils import timezone
+
+    scores = [mock_score(day=day, percent=percent) for day, percent in enumerate((62.5, 70.0))]
+    scores.append(
+        MockExamScore(
+            finished_at=datetime(2026, 3, 29, 23, 30, tzinfo=UTC),  # a day later in Warsaw
+            exam_title="PCEP mock",
+            score=0,
+            max_score=1000,
+            percent=0.5,
+            passed=None,
+            pass_percent=70,
+        )
+    )
+    trends = [
+        AccuracyTrend(
+            key=1,
+            label="Block 1",
+            name="Loops <& branches>",
+            days=[
+                DayAccuracy(day=date(2026, 3, 1), answered=3, credit=0.125),
+                DayAccuracy(day=date(2026, 12, 9), answered=1, credit=2 / 3),
+            ],
+        )
+    ]
+    context = Context({"mock_scores": scores, "block_trends": trends})
+
+    with timezone.override(zone):
+        assert charts.mock_exam_rows(scores) == Template(MOCK_ROWS_TEMPLATE).render(context)
+        assert charts.accuracy_rows(trends) == Template(ACCURACY_ROWS_TEMPLATE).render(context)
+    assert "Loops &lt;&amp; branches&gt;" in charts.accuracy_rows(trends)
