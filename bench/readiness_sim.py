@@ -61,6 +61,10 @@ class SimulationResult:
     mean_absolute_error: float
     oracle_mean_absolute_error: float
     brier: float
+    # Mean over learners of E|score − E[score]| given everything true: no prediction made
+    # before the exam can have a smaller expected MAE than this (the exam's own luck).
+    luck_floor: float = 0.0
+    oracle_brier: float = 0.0
     deciles: list[Decile] = field(default_factory=list)
     answers_per_learner: float = 0.0
     without_prediction: int = 0
@@ -128,11 +132,14 @@ class _Item:
     kind: str
     right: dict
     wrong: dict
+    # The share of the points the wrong answer earns, scored by the real rules.
+    wrong_credit: float
 
 
 def _items(rng: random.Random) -> dict[int, _Item]:
     """Each active question with a right and a wrong answer and its true difficulty."""
     from exams.models import Question
+    from exams.scoring import score_response
     from progress.mastery import item_logit
 
     items = {}
@@ -171,8 +178,42 @@ def _items(rng: random.Random) -> dict[int, _Item]:
             kind=question.kind,
             right=right,
             wrong=wrong,
+            wrong_credit=score_response(question, answers, **wrong).points / (question.points or 1),
         )
     return items
+
+
+def _true_shape(*, shape, exam, items: dict[int, _Item]):
+    """The exam as the simulated learners really face it: each item's true difficulty and
+    the credit its simulated wrong answer earns (what an oracle would know)."""
+    from collections import defaultdict
+
+    from exams.models import Question
+    from progress.readiness import BankItem, ExamShape
+
+    by_block = defaultdict(list)
+    for question_id, topic_id, difficulty, points, block in (
+        Question.objects.drawable()
+        .filter(topic__module__syllabus=exam.syllabus, topic__module__number__isnull=False)
+        .values_list("id", "topic_id", "difficulty", "points", "topic__module__number")
+    ):
+        item = items[question_id]
+        by_block[str(block)].append(
+            BankItem(
+                topic_id=topic_id,
+                difficulty=difficulty,
+                points=points,
+                miss_credit=item.wrong_credit,
+                level=item.true_difficulty,
+            )
+        )
+    return ExamShape(
+        items_by_block=by_block,
+        blueprint=shape.blueprint,
+        pass_percent=shape.pass_percent,
+        max_score=shape.max_score,
+        block_points=shape.block_points,
+    )
 
 
 def _answer_all(*, attempt, items, abilities, rng, start: datetime) -> datetime:
@@ -192,6 +233,7 @@ def _answer_all(*, attempt, items, abilities, rng, start: datetime) -> datetime:
 
 def simulate(*, learners: int, practice_items: int, seed: int) -> SimulationResult:
     """Run the simulation in the current database (the bank must be loaded: load_bank)."""
+    import numpy as np
     from django.contrib.auth import get_user_model
     from django.core.cache import cache
 
@@ -200,17 +242,19 @@ def simulate(*, learners: int, practice_items: int, seed: int) -> SimulationResu
     from exams.models import Exam, Topic, UserResponse
     from progress.mastery import Mastery
     from progress.miss_credit import CACHE_KEY as MISS_CREDIT_CACHE_KEY
-    from progress.readiness import predict_score
+    from progress.readiness import predict_score, simulated_shares
     from progress.selectors import mock_exam_shape, readiness
 
     rng = random.Random(seed)
     items = _items(rng)
     exam = Exam.objects.get(kind=Exam.Kind.MOCK)
     shape = mock_exam_shape(exam=exam)
+    true_shape = _true_shape(shape=shape, exam=exam, items=items)
     topic_ids = list(Topic.objects.order_by("id").values_list("pk", flat=True))
     first_day = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
     deciles = [Decile() for _ in range(10)]
     errors, oracle_errors, squared, missing = [], [], [], 0
+    luck, oracle_squared = [], []
     User = get_user_model()
     for number in range(learners):
         if number and number % REFRESH_EVERY == 0:
@@ -251,15 +295,17 @@ def simulate(*, learners: int, practice_items: int, seed: int) -> SimulationResu
             attempt=attempt, items=items, abilities=abilities, rng=rng, start=final_day
         )
         attempt = services.finish_attempt(attempt=attempt, now=end)
-        oracle = predict_score(
-            masteries={
-                pk: Mastery(ability=a, spread=1e-9, weight=0) for pk, a in abilities.items()
-            },
-            shape=shape,
-            seed=number,
+        # The oracle knows the true abilities, difficulties and what a miss earns, but not
+        # which items the exam draws nor how each answer goes.
+        truth = {pk: Mastery(ability=a, spread=0.0, weight=0) for pk, a in abilities.items()}
+        oracle = predict_score(masteries=truth, shape=true_shape, seed=number)
+        scores = shape.max_score * simulated_shares(
+            masteries=truth, shape=true_shape, rng=np.random.default_rng(number), draws=4000
         )
+        luck.append(float(np.abs(scores - scores.mean()).mean()))
         errors.append(abs(prediction.score - attempt.scaled_score))
         oracle_errors.append(abs(oracle.score - attempt.scaled_score))
+        oracle_squared.append((oracle.pass_probability - bool(attempt.passed)) ** 2)
         squared.append((prediction.pass_probability - bool(attempt.passed)) ** 2)
         decile = deciles[min(int(prediction.pass_probability * 10), 9)]
         decile.count += 1
@@ -272,6 +318,8 @@ def simulate(*, learners: int, practice_items: int, seed: int) -> SimulationResu
         mean_absolute_error=sum(errors) / scored,
         oracle_mean_absolute_error=sum(oracle_errors) / scored,
         brier=sum(squared) / scored,
+        luck_floor=sum(luck) / scored,
+        oracle_brier=sum(oracle_squared) / scored,
         deciles=deciles,
         answers_per_learner=answers.count() / max(learners, 1),
         without_prediction=missing,
@@ -301,9 +349,16 @@ def print_report(result: SimulationResult, *, seconds: float) -> None:
     )
     print(
         f"  oracle with the true abilities: {result.oracle_mean_absolute_error:.1f} points "
-        "(the exam's own luck)"
+        "(true abilities, difficulties and miss credit)"
     )
-    print(f"Brier score of P(pass): {result.brier:.3f} (target ≤ {TARGET_BRIER})")
+    print(
+        f"  the exam's own luck, E|score − E[score]| given all of that: "
+        f"{result.luck_floor:.1f} points (no prediction can average less)"
+    )
+    print(
+        f"Brier score of P(pass): {result.brier:.3f} (target ≤ {TARGET_BRIER}; "
+        f"oracle {result.oracle_brier:.3f})"
+    )
     print("P(pass) decile   learners   mean predicted   observed pass rate   gap")
     for index, decile in enumerate(result.deciles):
         if not decile.count:

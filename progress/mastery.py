@@ -45,6 +45,9 @@ class Evidence:
     difficulty: int
     credit: float
     moment: float  # seconds since 1970 (UTC)
+    # The item's difficulty in logits when estimated from learners' answers
+    # (progress/item_difficulty.py); None: the authored difficulty's.
+    level: float | None = None
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,8 @@ def level_sums(*, evidence: Iterable[Evidence], now: datetime) -> LevelSums:
     now_seconds = now.timestamp()
     for item in evidence:
         weight = recency_weight(moment=item.moment, now=now_seconds)
-        level = sums[item_logit(difficulty=item.difficulty)]
+        logit = item_logit(difficulty=item.difficulty) if item.level is None else item.level
+        level = sums[logit]
         level[0] += weight
         level[1] += weight * min(max(item.credit, 0.0), 1.0)
     return sums

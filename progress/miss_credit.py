@@ -9,7 +9,9 @@ of that item earns anyway, and a predicted attempt adds it back for the items it
 What a miss earns is estimated from every learner's misses of the item, shrunk toward the
 average miss of its kind when the item has few misses, and toward 0 (all or nothing) when
 the kind has none yet. The figures change slowly with the population, so they are computed
-by one aggregate query and kept in the cache for a few minutes.
+by one aggregate query and kept in the cache for a few minutes. The same query counts each
+item's answers and full answers, from which the item's difficulty is estimated
+(progress/item_difficulty.py): both travel in one cached `MissCredit`.
 """
 
 from __future__ import annotations
@@ -19,12 +21,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Count, F, FloatField, Sum, Value
+from django.db.models import Count, F, FloatField, Q, Sum, Value
 from django.db.models.functions import Cast, Coalesce, NullIf
 
 from exams.models import UserResponse
+from progress.item_difficulty import ItemCounts, estimate_levels
+from progress.mastery import item_logit
 
-CACHE_KEY = "progress:miss-credit:v1"
+# v2: the figures carry the items' estimated difficulties too.
+CACHE_KEY = "progress:miss-credit:v2"
 CACHE_SECONDS = 600
 # An item's own misses outweigh its kind's average once it has more than this many.
 ITEM_PSEUDO_MISSES = 5.0
@@ -38,9 +43,17 @@ class MissCredit:
 
     by_question: Mapping[int, float] = field(default_factory=dict)
     by_kind: Mapping[str, float] = field(default_factory=dict)
+    # Per question: its difficulty in logits estimated from learners' answers
+    # (progress/item_difficulty.py); an item missing here keeps its authored difficulty.
+    levels: Mapping[int, float] = field(default_factory=dict)
 
     def of(self, *, question_id: int, kind: str) -> float:
         return self.by_question.get(question_id, self.by_kind.get(kind, 0.0))
+
+    def level_of(self, *, question_id: int, difficulty: int) -> float:
+        """The item's difficulty in logits: estimated, or else its authored one's."""
+        level = self.levels.get(question_id)
+        return item_logit(difficulty=difficulty) if level is None else level
 
     def full_credit_share(self, *, credit: float, question_id: int, kind: str) -> float:
         """An answer's credit on the "fully right" scale mastery models: 1 for a full
@@ -70,16 +83,34 @@ def estimate_miss_credit() -> MissCredit:
     share = Cast(F("points_earned"), FloatField()) / Cast(
         Coalesce(NullIf(F("question__points"), Value(0)), Value(1)), FloatField()
     )
+    missed = Q(is_correct=False)
     rows = (
-        UserResponse.objects.filter(answered_at__isnull=False, is_correct=False)
-        .values("question_id", "question__kind")
-        .annotate(misses=Count("id"), credit=Sum(Coalesce(share, Value(0.0))))
+        UserResponse.objects.filter(answered_at__isnull=False)
+        .values("question_id", "question__kind", "question__topic_id", "question__difficulty")
+        .annotate(
+            answers=Count("id"),
+            misses=Count("id", filter=missed),
+            credit=Sum(Coalesce(share, Value(0.0)), filter=missed),
+        )
         .order_by()
     )
     kind_totals: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
     per_question = []
+    counts = []
     for row in rows:
-        credit = min(max(row["credit"], 0.0), float(row["misses"]))
+        if row["question__topic_id"] is not None:
+            counts.append(
+                ItemCounts(
+                    question_id=row["question_id"],
+                    topic_id=row["question__topic_id"],
+                    difficulty=row["question__difficulty"],
+                    answers=row["answers"],
+                    right=row["answers"] - row["misses"],
+                )
+            )
+        if not row["misses"]:
+            continue
+        credit = min(max(row["credit"] or 0.0, 0.0), float(row["misses"]))
         per_question.append((row["question_id"], row["question__kind"], row["misses"], credit))
         totals = kind_totals[row["question__kind"]]
         totals[0] += row["misses"]
@@ -92,4 +123,4 @@ def estimate_miss_credit() -> MissCredit:
         question_id: (credit + ITEM_PSEUDO_MISSES * by_kind[kind]) / (misses + ITEM_PSEUDO_MISSES)
         for question_id, kind, misses, credit in per_question
     }
-    return MissCredit(by_question=by_question, by_kind=by_kind)
+    return MissCredit(by_question=by_question, by_kind=by_kind, levels=estimate_levels(counts))

@@ -31,6 +31,13 @@ class BankItem:
     points: int
     # The share of the points a miss still earns (progress/miss_credit.py).
     miss_credit: float = 0.0
+    # The item's difficulty in logits when it is known better than the authored one
+    # (estimated from learners' responses); None: the authored difficulty's.
+    level: float | None = None
+
+    @property
+    def logit(self) -> float:
+        return item_logit(difficulty=self.difficulty) if self.level is None else self.level
 
 
 @dataclass(frozen=True)
@@ -61,9 +68,31 @@ def predict_score(
     """Predicted score and P(pass); `masteries` must cover every objective of the bank.
 
     Raises PointQuotaUnsatisfiable when a block's items cannot reach its point maximum."""
-    # A fixed seed: the same evidence always shows the same numbers. The draws run as
-    # arrays (one row per simulated attempt): a page view can afford a few milliseconds.
-    rng = np.random.default_rng(seed)
+    # A fixed seed: the same evidence always shows the same numbers.
+    shares = simulated_shares(
+        masteries=masteries, shape=shape, rng=np.random.default_rng(seed), draws=draws
+    )
+    scores = np.sort(shape.max_score * shares)
+    # Passed as a real attempt is: its percentage, to two decimals, at the pass mark.
+    passes = int((np.round(100 * shares, 2) >= shape.pass_percent).sum())
+    tail = (1 - INTERVAL_MASS) / 2
+    return Prediction(
+        score=round(float(scores.mean())),
+        low=round(float(scores[int(tail * (draws - 1))])),
+        high=round(float(scores[int((1 - tail) * (draws - 1))])),
+        pass_probability=passes / draws,
+        max_score=shape.max_score,
+        pass_score=round(shape.max_score * shape.pass_percent / 100),
+    )
+
+
+def simulated_shares(
+    *, masteries: Mapping[int, Mastery], shape: ExamShape, rng: np.random.Generator, draws: int
+) -> np.ndarray:
+    """The share of the points possible (0–1) earned in each of `draws` simulated fresh
+    attempts."""
+    # The draws run as arrays (one row per simulated attempt): a page view can afford a few
+    # milliseconds.
     topic_ids = sorted({item.topic_id for items in shape.items_by_block.values() for item in items})
     column = {topic_id: index for index, topic_id in enumerate(topic_ids)}
     ability = np.array([masteries[topic_id].ability for topic_id in topic_ids])
@@ -84,7 +113,7 @@ def predict_score(
             draws=draws, rng=rng,
         ):  # fmt: skip
             topics = np.array([column[item.topic_id] for item in items])
-            levels = np.array([item_logit(difficulty=item.difficulty) for item in items])
+            levels = np.array([item.logit for item in items])
             points = np.array([item.points for item in items], dtype=float)
             miss = np.array([item.miss_credit for item in items])
             # `taken` distinct items per attempt (it may differ between attempts): the
@@ -99,17 +128,7 @@ def predict_score(
             credit = np.where(right, 1.0, miss[drawn]) * used
             earned += (points[drawn] * credit).sum(axis=1)
             possible += (points[drawn] * used).sum(axis=1)
-    scores = np.sort(shape.max_score * earned / possible)
-    passes = int((100 * earned / possible >= shape.pass_percent).sum())
-    tail = (1 - INTERVAL_MASS) / 2
-    return Prediction(
-        score=round(float(scores.mean())),
-        low=round(float(scores[int(tail * (draws - 1))])),
-        high=round(float(scores[int((1 - tail) * (draws - 1))])),
-        pass_probability=passes / draws,
-        max_score=shape.max_score,
-        pass_score=round(shape.max_score * shape.pass_percent / 100),
-    )
+    return earned / possible
 
 
 def _block_draws(items: Sequence[BankItem], *, count: int, target: int | None, draws: int, rng):

@@ -131,6 +131,9 @@ def evidence_of(row: dict, *, misses: MissCredit) -> Evidence:
             credit=credit, question_id=row["question_id"], kind=row["question__kind"]
         ),
         moment=row["moment"],
+        level=misses.level_of(
+            question_id=row["question_id"], difficulty=row["question__difficulty"]
+        ),
     )
 
 
@@ -248,6 +251,7 @@ def mock_exam_shape(*, exam: Exam, misses: MissCredit | None = None) -> ExamShap
                 difficulty=difficulty,
                 points=points,
                 miss_credit=misses.of(question_id=question_id, kind=kind),
+                level=misses.level_of(question_id=question_id, difficulty=difficulty),
             )
         )
     return ExamShape(
