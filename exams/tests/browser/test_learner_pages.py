@@ -13,7 +13,7 @@ from accounts.tests.factories import UserFactory
 from exams import services
 from exams.drawing import PracticeChoice
 from exams.models import Exam, ExamSession, Module, Topic
-from exams.tests.browser.conftest import _dress, screenshot_path
+from exams.tests.browser.conftest import _dress, build_bank, screenshot_path
 from exams.tests.factories import ExamFactory, load_pcep_syllabus, make_question
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -34,6 +34,18 @@ SCREENSHOTS = {
     "progress": "#progress-table",
     "history": "main",
 }
+# What each page must show for its audit to count (the state the learner data sets up).
+MUST_SHOW = {
+    "gap item": ".gap-code .gap-line input.gap-input",
+    "tiles item": ".gap-code .gap-line .tile-slot",
+    "practice feedback": "#feedback section.feedback",
+    "review": ".review-cell",
+    "score report": "#scaled-score",
+    "history": "table.history tbody tr",
+    "progress": "#mock-trend svg",
+}
+# Tables that reflow into blocks at phone width.
+REFLOWED_TABLES = {"progress", "history"}
 OVERFLOW = "document.documentElement.scrollWidth - window.innerWidth"
 axe = Axe()
 
@@ -67,6 +79,11 @@ def _learner_data() -> dict[str, str]:
             order_ids=[answer.pk for answer in answers] if item.question.kind == "order" else [],
         )
     services.finish_attempt(attempt=finished)
+
+    # A finished mock exam too, so the Progress page's mock score chart has a point.
+    build_bank()
+    mock = Exam.objects.get(kind=Exam.Kind.MOCK)
+    services.finish_attempt(attempt=services.start_attempt(user=user, exam=mock))
 
     running = services.start_attempt(user=user, exam=exam, rng=random.Random(2))
     practice = services.start_practice(
@@ -103,7 +120,7 @@ def _learner_data() -> dict[str, str]:
     client = Client()
     client.force_login(user)
     pages["session"] = client.cookies[settings.SESSION_COOKIE_NAME].value
-    assert ExamSession.objects.filter(user=user).count() == 3
+    assert ExamSession.objects.filter(user=user).count() == 4
     return pages
 
 
@@ -132,18 +149,31 @@ def _fit_and_axe_problems(page: Page) -> list[str]:
     return problems
 
 
+def _table_role_problems(page: Page) -> list[str]:
+    """Chromium's own accessibility tree: a table laid out as blocks on a phone (site.css
+    "phone layout") must still be a table of rows, cells and column headers."""
+    nodes = page.context.new_cdp_session(page).send("Accessibility.getFullAXTree")["nodes"]
+    roles = [node.get("role", {}).get("value") for node in nodes]
+    counts = {role: roles.count(role) for role in ("table", "row", "columnheader", "cell")}
+    return [] if all(counts.values()) else [f"table semantics lost: {counts}"]
+
+
 def _audit(page: Page, name: str, url: str) -> list[str]:
     """Load one page once, then check it at each width in each colour scheme."""
     response = page.goto(url)
     page.wait_for_load_state("load")
     expected = 404 if name == "404" else 200
     problems = [] if response.status == expected else [f"status {response.status}"]
+    if name in MUST_SHOW and not page.locator(MUST_SHOW[name]).count():
+        problems.append(f"nothing matches {MUST_SHOW[name]!r}: the page is not what is audited")
     page.evaluate(axe.axe_script)
     for scheme in ("light", "dark"):
         page.emulate_media(color_scheme=scheme)
         for viewport, size in VIEWPORTS.items():
             page.set_viewport_size(size)
             found = _fit_and_axe_problems(page)
+            if name in REFLOWED_TABLES:
+                found += _table_role_problems(page)
             problems += [f"{viewport} {scheme}: {problem}" for problem in found]
             if name in SCREENSHOTS:
                 file_name = f"{name.replace(' ', '-')}-{viewport}-{scheme}.png"
