@@ -221,6 +221,17 @@ def _refuse_finished(attempt: ExamSession) -> None:
         )
 
 
+# What a save reads: the item, the rules of its attempt, what scoring needs of the question.
+SAVE_FIELDS = (
+    "id", "session_id", "question_id", "response_data", "shown", "is_bookmarked",
+    "time_taken", "answered_at", "position",
+    "session__id", "session__user_id", "session__mode", "session__is_completed",
+    "session__deadline", "session__start_time",
+    "question__id", "question__kind", "question__points", "question__choose",
+    "question__topic_id",
+)  # fmt: skip
+
+
 def _open_item_for_change(
     *, attempt_id: int, learner_id: int, question_id: int, now: datetime
 ) -> UserResponse:
@@ -228,22 +239,26 @@ def _open_item_for_change(
     the hot path). The same rules as `_open_attempt_for_change`, in the same order: another
     learner's attempt is not found, a finished one refuses, an overdue one expires, and only
     then is a question outside the attempt refused. Call it inside a transaction."""
-    item = (
-        UserResponse.objects.select_related("session", "question")
-        .select_for_update(of=("session",))
-        .filter(session_id=attempt_id, session__user_id=learner_id, question_id=question_id)
-        .first()
-    )
-    if item is None:
+    try:
+        item = (
+            UserResponse.objects.select_related("session", "question")
+            .only(*SAVE_FIELDS)
+            .select_for_update(of=("session",))
+            .get(session_id=attempt_id, question_id=question_id)
+        )
+        # Checked here rather than filtered on: the lookup stays on the unique index.
+        if item.session.user_id != learner_id:
+            raise UserResponse.DoesNotExist
+    except UserResponse.DoesNotExist as missing:
         attempt = (
             ExamSession.objects.select_for_update()
             .filter(pk=attempt_id, user_id=learner_id)
             .first()
         )
         if attempt is None:
-            raise AttemptNotFound("There is no such attempt.")
+            raise AttemptNotFound("There is no such attempt.") from missing
         _open_attempt_for_change(attempt, now=now)
-        raise AttemptError("That question is not part of this attempt.")
+        raise AttemptError("That question is not part of this attempt.") from missing
     attempt = item.session
     _refuse_finished(attempt)
     if is_overdue(attempt=attempt, now=now):

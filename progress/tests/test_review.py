@@ -118,9 +118,10 @@ def test_a_question_answered_twice_in_a_day_counts_once_toward_mastery(user, top
     )
 
 
-# A practice answer save before spaced review: the session, the item, its options, the row
-# update, the learner, then refresh_progress's read and upsert (exams/services.py).
-PRACTICE_ANSWER_QUERIES_BEFORE_REVIEW = 9
+# A practice answer save before spaced review: savepoint, the item with its attempt (one
+# query; the options come from the attempt's copy), the row update, the learner, then
+# refresh_progress's read and upsert, release (exams/services.py).
+PRACTICE_ANSWER_QUERIES_BEFORE_REVIEW = 7
 
 
 @pytest.mark.django_db
