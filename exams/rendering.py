@@ -115,8 +115,3 @@ class GapCode(list):
     def lines(self) -> list[dict]:
         return highlight_gap_lines(self)
 
-
-def code_stylesheet() -> str:
-    light = HtmlFormatter(style="default").get_style_defs(".codehilite")
-    dark = HtmlFormatter(style="monokai").get_style_defs(".codehilite")
-    return f"{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
