@@ -68,15 +68,28 @@ def _create_items(attempt: ExamSession, question_ids: list[int], rng) -> None:
     UserResponse.objects.bulk_create(responses)
 
 
+def _unfinished_attempt(*, user, exam: Exam) -> ExamSession | None:
+    attempts = ExamSession.objects.for_user(user).in_progress().filter(exam=exam)
+    return attempts.order_by("-id").first()
+
+
+def running_attempt(*, user, exam: Exam, now: datetime | None = None) -> ExamSession | None:
+    """The learner's attempt of this exam that is still on the clock, read without writing:
+    starting again resumes it (start_attempt); an overdue one is finished by that start, not
+    by viewing the start page."""
+    current = _unfinished_attempt(user=user, exam=exam)
+    if current is None or is_overdue(attempt=current, now=now):
+        return None
+    return current
+
+
 @transaction.atomic
 def start_attempt(*, user, exam: Exam, now: datetime | None = None, rng=None) -> ExamSession:
     """Start (or resume the unfinished) attempt of this exam for this learner."""
     now = now or timezone.now()
     if not exam.is_active or exam.kind == Exam.Kind.BANK:
         raise AttemptError("This exam is not available.")
-    current = (
-        ExamSession.objects.for_user(user).in_progress().filter(exam=exam).order_by("-id").first()
-    )
+    current = _unfinished_attempt(user=user, exam=exam)
     if current is not None and not expire_if_overdue(attempt=current, now=now):
         return current
     rng = rng or random.SystemRandom()

@@ -147,25 +147,13 @@ def _exam_blocks(exam: Exam) -> list[dict]:
     ]
 
 
-def _running_attempt(*, user, exam: Exam) -> ExamSession | None:
-    """The learner's attempt of this exam that is still on the clock, read without writing:
-    starting again resumes it (services.start_attempt); an overdue one is finished by that
-    POST, not by viewing the start page."""
-    current = (
-        ExamSession.objects.for_user(user).in_progress().filter(exam=exam).order_by("-id").first()
-    )
-    if current is None or services.is_overdue(attempt=current):
-        return None
-    return current
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def start_exam(request: HttpRequest, exam_id: int) -> HttpResponse:
     """GET: the exam's rules and a "Start the exam" button; POST: start (or resume) it."""
     exam = get_object_or_404(Exam.objects.offered().select_related("syllabus"), pk=exam_id)
     if request.method == "GET":
-        running = _running_attempt(user=request.user, exam=exam)
+        running = services.running_attempt(user=request.user, exam=exam)
         blocks = _exam_blocks(exam)
         seconds_left = selectors.seconds_left(attempt=running) if running else None
         return render(

@@ -222,3 +222,15 @@ def test_the_start_page_reads_in_few_queries(
     with django_assert_max_num_queries(5):
         response = learner_client.get(_start_url(mock_exam))
     assert ("Resume the exam" in response.content.decode()) is running
+
+
+def test_take_it_again_on_the_report_leads_to_the_start_page(learner_client, user, mock_exam):
+    # A retake shows the rules first, like the first start: a link, not a POST that starts
+    # the clock straight from the report.
+    finished = ExamSessionFactory(user=user, exam=mock_exam, is_completed=True)
+
+    page = learner_client.get(reverse("exams:report", args=[finished.pk])).content.decode()
+
+    link = re.search(r'<a class="button" href="([^"]+)">Take it again</a>', page)
+    assert link and link.group(1) == _start_url(mock_exam)
+    assert ExamSession.objects.count() == 1
