@@ -46,18 +46,29 @@ def item_status(item) -> str:
     return "answered"
 
 
+def practice_verdict(*, attempt, item) -> str:
+    """ "right", "partly right" or "wrong" for a practice item already answered (its key is
+    shown then), "" otherwise: an exam's items get no verdict before the report."""
+    if attempt.mode != ExamSession.Mode.PRACTICE or item.answered_at is None:
+        return ""
+    if item.is_correct:
+        return "right"
+    return "partly right" if item.points_earned else "wrong"
+
+
 def attempt_items(*, attempt) -> list:
-    """The attempt's items in order, with their questions and `status` (navigator and
-    review screen)."""
+    """The attempt's items in order, with their questions, `status` (navigator and review
+    screen) and, in practice, each answered item's `verdict`."""
     items = list(
         attempt.responses.select_related("question").only(
             "id", "session_id", "position", "question_id", "is_skipped", "is_bookmarked",
-            "answered_at", "response_data", "question__kind", "question__points",
-            "question__choose",
+            "answered_at", "is_correct", "points_earned", "response_data", "question__kind",
+            "question__points", "question__choose",
         )
     )  # fmt: skip
     for entry in items:
         entry.status = item_status(entry)
+        entry.verdict = practice_verdict(attempt=attempt, item=entry)
     return items
 
 

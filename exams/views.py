@@ -332,6 +332,8 @@ def answer(request: HttpRequest, attempt_id: int, position: int) -> HttpResponse
             "answered": not saved.is_skipped,
             "incomplete": selectors.item_status(saved) == "incomplete",
         }
+        if verdict := selectors.practice_verdict(attempt=attempt, item=saved):
+            payload["verdict"] = verdict
         if selectors.feedback_is_visible(attempt=attempt, item=saved):
             payload["feedback_html"] = render_to_string(
                 "exams/_feedback.html",

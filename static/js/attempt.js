@@ -51,6 +51,18 @@
     return document.querySelector('.nav-item[data-position="' + position + '"]');
   }
 
+  // Practice only: once an item is answered its key is shown, and the navigator says
+  // whether the answer was right ("right", "partly right" or "wrong", from the server).
+  function markVerdict(position, verdict) {
+    const item = navItem(position);
+    if (!item) return;
+    item.classList.add("verdict-" + verdict.replace(/ /g, "-"));
+    const label = item.getAttribute("aria-label");
+    if (label && !label.includes(", " + verdict)) {
+      item.setAttribute("aria-label", label.replace(/, (answered|incomplete)/, "$&, " + verdict));
+    }
+  }
+
   function markAnswered(position, answered, incomplete = false) {
     const item = navItem(position);
     if (!item) return;
@@ -460,6 +472,7 @@
       const data = outcome.data;
       notSaved.delete(position);
       if ("answered" in data) markAnswered(position, data.answered, Boolean(data.incomplete));
+      if (data.verdict) markVerdict(position, data.verdict);
       if (isCurrent && data.feedback_html && feedback) showFeedback(data.feedback_html);
       if (superseded) return;  // a newer answer to this item is on its way
       if (isCurrent) setStatus("Saved", "saved");

@@ -164,6 +164,11 @@ def test_practice_shows_feedback_after_each_answer(page: Page, live_server, sing
     expect(page.locator("#next-link")).not_to_have_class(re.compile(r"\bsecondary\b"))
     expect(page.locator("#finish-link")).to_have_class(re.compile(r"\bsecondary\b"))
     expect(section.locator("h2")).to_have_text(re.compile(r"^(Correct|Not correct)\b"))
+    # The navigator marks the item right or wrong at once, as the feedback says.
+    verdict = "right" if section.locator("h2").inner_text().startswith("Correct") else "wrong"
+    first = page.locator('.navigator .nav-item[data-position="1"]')
+    expect(first).to_have_class(re.compile(rf"\bverdict-{verdict}\b"))
+    expect(first).to_have_attribute("aria-label", re.compile(rf"^Item 1, answered, {verdict}"))
     expect(section.locator(".badge.ok")).to_have_text("correct answer")
     expect(section.locator(".explanation").first).to_contain_text("Why option")
     html = page.content()
