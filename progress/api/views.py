@@ -10,7 +10,7 @@ from progress.api.serializers import ProgressSerializer, ReadinessSerializer
 from progress.selectors import (
     MIN_ANSWERS_FOR_READINESS,
     MIN_ANSWERS_PER_BLOCK,
-    evidence_responses,
+    LearnerSnapshot,
     mastery_by_objective,
     progress_by_objective,
     readiness,
@@ -32,20 +32,19 @@ class ReadinessView(APIView):
         """Am I ready? Mastery per objective with its 80% range, the predicted score and
         P(pass) on a fresh mock exam, what to practise next and the reviews due: the
         figures of the Progress page (docs/mastery.md)."""
-        syllabus = current_syllabus()
-        evidence = list(evidence_responses(user=request.user))
-        found = readiness(user=request.user, syllabus=syllabus, evidence=evidence)
-        plan = study_plan(user=request.user, syllabus=syllabus, evidence=evidence)
+        # Read and estimated once, as on the Progress page: mastery, readiness and the plan
+        # share these figures.
+        snapshot = LearnerSnapshot(user=request.user, syllabus=current_syllabus())
+        found = readiness(user=request.user, snapshot=snapshot)
+        plan = study_plan(user=request.user, snapshot=snapshot)
         data = {
             "exam": found.exam_title if found else None,
-            "answers": found.answers if found else len(evidence),
+            "answers": found.answers if found else len(snapshot.evidence),
             "days": found.days if found else 0,
             "prediction": found.prediction if found else None,
             "min_answers": MIN_ANSWERS_FOR_READINESS,
             "min_per_block": MIN_ANSWERS_PER_BLOCK,
-            "mastery": mastery_by_objective(
-                user=request.user, syllabus=syllabus, evidence=evidence
-            ),
+            "mastery": mastery_by_objective(user=request.user, snapshot=snapshot),
             "practise_next": plan.entries,
             "reviews_due": plan.due_reviews,
             "exam_date": plan.exam_date,
