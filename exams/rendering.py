@@ -114,4 +114,3 @@ class GapCode(list):
     @cached_property
     def lines(self) -> list[dict]:
         return highlight_gap_lines(self)
-
