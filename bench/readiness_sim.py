@@ -20,8 +20,16 @@ It migrates a throwaway SQLite database, loads the PCEP syllabus and the real ba
   compares the prediction with the score actually obtained.
 
 It prints the mean absolute error in points, the Brier score of P(pass), a reliability table
-of P(pass) deciles against the observed pass rate, and the same MAE for an oracle that knows
-each learner's true abilities (the floor the 30-item exam's own luck leaves).
+of P(pass) deciles against the observed pass rate, and two yardsticks:
+
+- an oracle: the same prediction made from everything the simulation knows (each learner's
+  true abilities, each item's true difficulty and the credit its simulated wrong answer
+  earns under the real scoring rules), not knowing only which items the final exam draws
+  and how each answer goes; its MAE and Brier score;
+- the exam's own luck: per learner, E|score − E[score]| over 4,000 fresh attempts simulated
+  from that same truth, averaged over learners: the MAE that predicting each learner's
+  true expected score would have on average, however good the model of the learner (only
+  predicting the median of that score distribution could do marginally better).
 """
 
 from __future__ import annotations
@@ -61,8 +69,9 @@ class SimulationResult:
     mean_absolute_error: float
     oracle_mean_absolute_error: float
     brier: float
-    # Mean over learners of E|score − E[score]| given everything true: no prediction made
-    # before the exam can have a smaller expected MAE than this (the exam's own luck).
+    # Mean over learners of E|score − E[score]| given everything true: the exam's own luck,
+    # which no prediction made before the exam can expect to beat (but for the sliver
+    # between a score distribution's mean and its median).
     luck_floor: float = 0.0
     oracle_brier: float = 0.0
     deciles: list[Decile] = field(default_factory=list)
@@ -353,7 +362,7 @@ def print_report(result: SimulationResult, *, seconds: float) -> None:
     )
     print(
         f"  the exam's own luck, E|score − E[score]| given all of that: "
-        f"{result.luck_floor:.1f} points (no prediction can average less)"
+        f"{result.luck_floor:.1f} points (the floor for any prediction)"
     )
     print(
         f"Brier score of P(pass): {result.brier:.3f} (target ≤ {TARGET_BRIER}; "

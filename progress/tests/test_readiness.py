@@ -147,14 +147,20 @@ def test_the_simulation_stays_calibrated(syllabus, remembered_verdicts):
     result = simulation.simulate(learners=60, practice_items=30, seed=7)
 
     assert result.without_prediction == 0
-    assert result.mean_absolute_error <= 90
-    assert result.brier <= 0.18
+    # Measured 4 December 2026 with estimated item difficulties (docs/mastery.md): MAE 75.0
+    # (75.2 before), Brier 0.119 (0.121), oracle 57.6 and the exam's own luck 64.1 points.
+    assert result.mean_absolute_error <= 76
+    assert result.brier <= 0.125
+    # The oracle knows the truth, so it must do better than the model.
+    assert result.oracle_mean_absolute_error < result.mean_absolute_error
     calibration_error = sum(count * gap for count, gap in result.decile_gaps()) / 60
-    # 0.132 once mock exams drew each block to its point maximum (more 40-point items whose
-    # misses earn partial credit); 0.116 since the prediction models that credit
-    # (docs/mastery.md, "Partial credit of misses"; MAE 75.2, oracle 60.3, Brier 0.121).
-    # This bound catches anything worse than before that model.
-    assert calibration_error <= 0.13
+    # 0.132 once mock exams drew each block to its point maximum; 0.116 since the prediction
+    # models the credit of misses; 0.130 with estimated item difficulties. The bound moved
+    # from 0.13 to 0.135 for that: with 60 learners most deciles hold 2 to 6 of them, so one
+    # learner crossing a decile's edge moves this figure by 0.01 to 0.02, while at 200
+    # learners (paired runs, same learners and exams) the same change took the weighted
+    # decile gap from 0.056 to 0.041.
+    assert calibration_error <= 0.135
 
 
 @pytest.mark.django_db
