@@ -5,7 +5,7 @@ The Progress page, the home page and (later) the REST API read through these fun
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
@@ -187,6 +187,8 @@ class ObjectiveMastery:
     last_practised: datetime | None
     mastery: Mastery | None  # None: no evidence yet
     topic_id: int | None = None
+    # Items left blank in finished exams: not in `answered`, but in mastery as misses.
+    left_blank: int = 0
 
 
 def mastery_by_objective(
@@ -214,6 +216,7 @@ def mastery_by_objective(
             last_practised=row["mine__last_practice_date"],
             mastery=masteries[row["id"]] if row["id"] in practised else None,
             topic_id=row["id"],
+            left_blank=snapshot.left_blank[row["id"]],
         )
         for row in snapshot.objectives
     ]
@@ -376,6 +379,11 @@ class LearnerSnapshot:
     def practised(self) -> frozenset[int]:
         """The objectives with evidence."""
         return frozenset(row["question__topic_id"] for row in self.evidence)
+
+    @cached_property
+    def left_blank(self) -> Counter[int]:
+        """Per objective, the items left blank in finished exams (evidence, as misses)."""
+        return Counter(row["question__topic_id"] for row in self.evidence if not row["answered"])
 
     @cached_property
     def masteries(self) -> dict[int, Mastery]:

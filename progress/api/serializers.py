@@ -43,6 +43,9 @@ class MasterySerializer(serializers.Serializer):
     name = serializers.CharField()
     block = serializers.IntegerField()
     answered = serializers.IntegerField()
+    left_blank = serializers.IntegerField(
+        help_text="Items left blank in finished exams: counted in mastery as misses."
+    )
     estimate = serializers.FloatField(
         allow_null=True, help_text="Chance of a medium item right (0–1); null: no answers yet."
     )
@@ -56,6 +59,7 @@ class MasterySerializer(serializers.Serializer):
             "name": row.name,
             "block": row.block,
             "answered": row.answered,
+            "left_blank": row.left_blank,
             "estimate": mastery.estimate if mastery else None,
             "low": mastery.low if mastery else None,
             "high": mastery.high if mastery else None,

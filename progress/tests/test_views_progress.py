@@ -123,3 +123,35 @@ def test_progress_page_query_count_does_not_grow_with_history(
 
     assert len(response.context["mock_scores"]) == 20
     assert response.context["readiness"].prediction is not None
+
+
+@pytest.mark.django_db
+def test_items_left_blank_in_a_finished_exam_are_named_beside_the_answered_count(
+    client, user, bank
+):
+    # Two blanks count as misses in mastery but not in "Answered": the row says so, or
+    # "1 answered, 1 correct" would sit beside a low mastery unexplained.
+    exam = Exam.objects.get(kind=Exam.Kind.MOCK)
+    topic = Question.objects.filter(exam=bank).first().topic
+    right, *blank = (QuestionFactory(topic=topic, exam=bank) for _ in range(3))
+    session = ExamSessionFactory(user=user, exam=exam, is_completed=True, end_time=timezone.now())
+    UserResponseFactory(
+        session=session,
+        question=right,
+        points_earned=right.points,
+        is_correct=True,
+        answered_at=timezone.now(),
+    )
+    for question in blank:
+        UserResponseFactory(session=session, question=question, is_skipped=True, answered_at=None)
+    client.force_login(user)
+
+    page = client.get(reverse("progress:overview")).content.decode()
+    api = client.get(reverse("api:readiness")).json()
+
+    row = page.split(f"<strong>{right.topic.code}</strong>")[1].split("</tr>")[0]
+    assert "+ 2 left blank in exams (count as misses)" in row
+    mastery = {entry["code"]: entry for entry in api["mastery"]}
+    assert mastery[right.topic.code]["left_blank"] == 2
+    others = [entry["left_blank"] for code, entry in mastery.items() if code != right.topic.code]
+    assert set(others) == {0}
