@@ -2,8 +2,9 @@
 
 An objective's expected gain is the mock exam points it is worth (its share of its block's
 points: the block's fixed points, or else what its blueprint items are worth) times the room
-the learner has to improve on its items (1 − the chance of answering them right under the
-mastery estimate).
+the learner has to improve on its items: 1 − the share of their points the learner earns now,
+that is full answers at the mastery estimate's chance (at each item's estimated difficulty)
+plus, on the misses, the share of the points a miss of that item usually earns anyway.
 
 Certainty enters through the mastery model itself, not through a separate factor: an
 objective with few answers has its estimate pulled towards the learner's general level
@@ -22,7 +23,7 @@ from datetime import date, datetime
 
 from django.utils import timezone
 
-from progress.mastery import chance_correct
+from progress.mastery import logistic
 from progress.readiness import BankItem, ExamShape
 from progress.selectors import LearnerSnapshot
 
@@ -168,10 +169,16 @@ def study_plan(
                 continue  # nothing in the bank to draw or to drill
             items = items_by_topic[topic_id]
             ability = masteries[topic_id].ability
-            chance = sum(
-                chance_correct(ability=ability, difficulty=item.difficulty) for item in items
+            # Each item's chance of a full answer at its estimated difficulty; a miss still
+            # earns its usual share of a partial-credit item's points, so the room to
+            # improve is the share of the points not earned yet, not the share missed.
+            chances = [logistic(ability - item.logit) for item in items]
+            chance = sum(chances) / len(items)
+            earned = sum(
+                right + (1.0 - right) * item.miss_credit
+                for right, item in zip(chances, items, strict=True)
             ) / len(items)
-            gain = exam_points[topic_id] * (1.0 - chance)
+            gain = exam_points[topic_id] * (1.0 - earned)
             candidates.append((gain, objective, chance, answered[topic_id]))
         # Ties (e.g. a learner with no answers at all) keep syllabus order: sorted is stable.
         candidates.sort(key=lambda candidate: -candidate[0])

@@ -14,7 +14,7 @@ from django.utils import timezone
 from exams.models import Exam, ExamSession, Question
 from exams.tests import conftest as exams_fixtures
 from exams.tests.factories import ExamSessionFactory, UserResponseFactory
-from progress.mastery import chance_correct
+from progress.mastery import logistic
 from progress.readiness import predict_score
 from progress.review import schedule_review
 from progress.selectors import (
@@ -90,8 +90,12 @@ def expected_plan_gains(*, rows, shape) -> list[tuple[int, int]]:
     gains = []
     for topic_id, items in items_by_topic.items():
         ability = masteries[topic_id].ability
-        chance = sum(chance_correct(ability=ability, difficulty=i.difficulty) for i in items)
-        gains.append((exam_points[topic_id] * (1 - chance / len(items)), topic_id))
+        # The share of the points not earned yet: a miss still earns its usual share.
+        earned = 0.0
+        for item in items:
+            right = logistic(ability - item.logit)
+            earned += right + (1 - right) * item.miss_credit
+        gains.append((exam_points[topic_id] * (1 - earned / len(items)), topic_id))
     gains.sort(key=lambda gain: -gain[0])
     return [(topic_id, round(gain)) for gain, topic_id in gains[:3]]
 

@@ -14,6 +14,8 @@ from django.utils import timezone
 from exams import drawing, services
 from exams.models import Exam, ExamSession, Topic
 from exams.tests.factories import make_question
+from progress.miss_credit import MissCredit
+from progress.selectors import LearnerSnapshot
 from progress.study_plan import DRILL_ITEMS, study_plan
 
 # Block 3 (4 objectives) draws 8 items, block 1 (5 objectives) only 2.
@@ -222,3 +224,21 @@ def test_the_panel_is_empty_for_an_anonymous_visitor(syllabus, mock_exam):
         Context({"user": AnonymousUser()})
     )
     assert "Practise next" not in html
+
+
+@pytest.mark.django_db
+def test_partial_credit_a_miss_earns_anyway_is_not_room_to_improve(user, syllabus, mock_exam):
+    # Two objectives of one block, both unpractised (a coin flip per item): misses of the
+    # first one's items usually earn half their points, so only a quarter of its points is
+    # still to gain, against half of the second one's.
+    partial, plain = objectives_of_block(syllabus, 3)[:2]
+    misses = MissCredit(
+        by_question={pk: 0.5 for pk in partial.questions.values_list("pk", flat=True)}
+    )
+    snapshot = LearnerSnapshot(user=user, syllabus=syllabus, misses=misses)
+
+    plan = study_plan(user=user, snapshot=snapshot, limit=15)
+
+    gain = {entry.code: entry.expected_gain for entry in plan.entries}
+    assert gain[plain.code] > 0
+    assert abs(gain[partial.code] - gain[plain.code] / 2) <= 1
