@@ -102,14 +102,17 @@ def fill(*, learner_responses: int, total_responses: int, rng: random.Random):
     return learner
 
 
-def measure(client, url: str, *, runs: int) -> tuple[float, float, float, int]:
-    """Median and worst wall time, median CPU time (ms), and the number of queries."""
+def measure(client, url: str, *, runs: int, forget=None) -> tuple[float, float, float, int]:
+    """Median and worst wall time, median CPU time (ms), and the number of queries.
+    `forget`: called before each run, to measure a view that cannot reuse earlier work."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     client.get(url)  # warm caches the way a second visit would
     timings, cpu = [], []
     for _ in range(runs):
+        if forget is not None:
+            forget()
         with CaptureQueriesContext(connection) as queries:
             started, cpu_started = time.perf_counter(), time.process_time()
             response = client.get(url)
@@ -170,10 +173,28 @@ def main() -> int:
         )
         client = Client()
         client.force_login(learner)
-        worst_median = 0.0
-        for name, url in (("Progress page", "/progress/"), ("home page", "/")):
-            median, worst, cpu, queries = measure(client, url, runs=arguments.runs)
-            worst_median = max(worst_median, median) if name == "Progress page" else worst_median
+        from django.core.cache import cache
+
+        from exams.selectors import current_syllabus
+        from progress.selectors import LearnerSnapshot
+
+        def forget_estimates():
+            # What the first view after a new answer costs: the estimates are made afresh.
+            snapshot = LearnerSnapshot(
+                user=learner, syllabus=current_syllabus(), reuse_estimates=True
+            )
+            cache.delete(snapshot.estimates_key)
+
+        medians = {}
+        pages = (
+            ("Progress page", "/progress/", None),
+            ("home page", "/", None),
+            ("Progress page, first view after an answer", "/progress/", forget_estimates),
+            ("home page, first view after an answer", "/", forget_estimates),
+        )
+        for name, url, forget in pages:
+            median, worst, cpu, queries = measure(client, url, runs=arguments.runs, forget=forget)
+            medians[name] = median
             print(
                 f"{name}: median {median:.1f} ms, worst {worst:.1f} ms over "
                 f"{arguments.runs} runs (CPU median {cpu:.1f} ms), {queries} queries"
@@ -185,8 +206,9 @@ def main() -> int:
             profiler = cProfile.Profile()
             profiler.runcall(client.get, "/progress/")
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
-        verdict = "met" if worst_median < TARGET_MS else "NOT met"
-        print(f"target: Progress page under {TARGET_MS:.0f} ms: {verdict}")
+        for name in ("Progress page", "Progress page, first view after an answer"):
+            verdict = "met" if medians[name] < TARGET_MS else "NOT met"
+            print(f"target: {name} under {TARGET_MS:.0f} ms: {verdict}")
     return 0
 
 

@@ -36,7 +36,9 @@ def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         # Read and estimated once: the readiness panel, the study plan and the review button
         # share these figures.
-        snapshot = LearnerSnapshot(user=request.user, syllabus=syllabus, now=timezone.now())
+        snapshot = LearnerSnapshot(
+            user=request.user, syllabus=syllabus, now=timezone.now(), reuse_estimates=True
+        )
         review_due = snapshot.due_reviews
         in_progress = list(
             ExamSession.objects.for_user(request.user).in_progress().select_related("exam")

@@ -5,19 +5,24 @@ The Progress page, the home page and (later) the REST API read through these fun
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
 
+from django.core.cache import cache
 from django.db.models import (
     Case,
+    Count,
     ExpressionWrapper,
     FilteredRelation,
     FloatField,
     IntegerField,
+    Max,
     Q,
     QuerySet,
+    Sum,
     Value,
     When,
 )
@@ -291,10 +296,60 @@ def readiness(
     """
     if snapshot is None:
         snapshot = LearnerSnapshot(user=user, syllabus=syllabus, now=now, evidence=evidence)
-    exam = snapshot.exam
-    if exam is None:
+    if snapshot.exam is None:
         return None
-    rows = snapshot.evidence
+    estimates = snapshot.estimates
+    return Readiness(
+        exam_title=snapshot.exam.title,
+        answers=estimates.answers,
+        days=estimates.days,
+        prediction=estimates.prediction,
+        unavailable=estimates.unavailable,
+    )
+
+
+@dataclass(frozen=True)
+class LearnerEstimates:
+    """Everything the pages derive from the learner's evidence rows: the costly part of a
+    page view (reading thousands of rows, estimating mastery, simulating exams), kept as
+    one value so a page view can reuse it while the evidence is unchanged."""
+
+    answers: int
+    days: int
+    evidence_by_topic: Counter  # evidence rows per objective: answers and blanks in exams
+    left_blank: Counter  # per objective, items left blank in finished exams
+    masteries: dict[int, Mastery]
+    prediction: Prediction | None
+    unavailable: str = ""
+
+
+# Estimates reused across page views (LearnerSnapshot(reuse_estimates=True)): keyed on the
+# learner's evidence version, so a new answer or a finished exam shows at the next view; the
+# population's figures (miss credit, item difficulties) and bank edits show within this time,
+# as the miss-credit cache's do, and so does the estimates' slow decay with age.
+ESTIMATES_SECONDS = 600
+ESTIMATES_CACHE_PREFIX = "progress:estimates:v1"
+
+
+def evidence_version(*, user) -> str:
+    """A digest that changes whenever the learner's evidence does: an answer given, changed
+    or cleared (its time, the count of answered items, the points: a regrade), an attempt
+    finished (its blanks become evidence). One aggregate query."""
+    figures = ExamSession.objects.filter(user=user).aggregate(
+        finished=Count("id", filter=Q(is_completed=True), distinct=True),
+        last_end=Max("end_time"),
+        answered=Count("responses__answered_at"),
+        last_answer=Max("responses__answered_at"),
+        points=Sum("responses__points_earned"),
+    )
+    return hashlib.sha256(repr(sorted(figures.items())).encode()).hexdigest()[:32]
+
+
+def estimate_from_evidence(
+    *, rows: list[dict], exam: Exam | None, shape: ExamShape | None, masteries_for
+) -> LearnerEstimates:
+    """The figures of `LearnerEstimates` from the learner's evidence rows; `masteries_for`
+    estimates mastery from the rows (the caller chooses the objectives)."""
     offset = local_offset_seconds()
     first_day = last_day = None
     per_block: dict[str, int] = defaultdict(int)
@@ -305,23 +360,28 @@ def readiness(
         if last_day is None or day > last_day:
             last_day = day
         per_block[str(row["question__topic__module__number"])] += 1
-    days = int(last_day - first_day) + 1 if rows else 0
-    enough = len(rows) >= MIN_ANSWERS_FOR_READINESS and all(
-        per_block[block] >= MIN_ANSWERS_PER_BLOCK for block in exam.blueprint
-    )
+    evidence_by_topic = Counter(row["question__topic_id"] for row in rows)
+    masteries = masteries_for(rows, practised=evidence_by_topic.keys())
     prediction, unavailable = None, ""
+    enough = (
+        exam is not None
+        and len(rows) >= MIN_ANSWERS_FOR_READINESS
+        and all(per_block[block] >= MIN_ANSWERS_PER_BLOCK for block in exam.blueprint)
+    )
     if enough:
         try:
-            prediction = predict_score(masteries=snapshot.masteries, shape=snapshot.shape)
+            prediction = predict_score(masteries=masteries, shape=shape)
         except PointQuotaUnsatisfiable as error:
             unavailable = (
                 f"No prediction today: the question bank cannot fill a fresh {exam.title} "
                 f"right now ({error}). Your answers are kept and count as soon as it can."
             )
-    return Readiness(
-        exam_title=exam.title,
+    return LearnerEstimates(
         answers=len(rows),
-        days=days,
+        days=int(last_day - first_day) + 1 if rows else 0,
+        evidence_by_topic=evidence_by_topic,
+        left_blank=Counter(row["question__topic_id"] for row in rows if not row["answered"]),
+        masteries=masteries,
         prediction=prediction,
         unavailable=unavailable,
     )
@@ -333,8 +393,10 @@ class LearnerSnapshot:
 
     Mastery is estimated once, for every objective the page can show or predict from: an
     objective's estimate does not depend on which others are asked for
-    (progress.mastery.estimate_masteries), so one estimate serves them all. Nothing here
-    outlives the request, so a new answer shows on the next page view.
+    (progress.mastery.estimate_masteries), so one estimate serves them all. With
+    `reuse_estimates`, what it derives from the evidence (`estimates`) is kept between page
+    views under the learner's evidence version, so a new answer, a finished attempt or a
+    regrade shows on the next view (docs/capacity.md); everything else is read per request.
     """
 
     def __init__(
@@ -345,11 +407,15 @@ class LearnerSnapshot:
         now: datetime | None = None,
         evidence: list[dict] | None = None,
         misses: MissCredit | None = None,
+        reuse_estimates: bool = False,
     ):
         self.user = user
         self.syllabus = syllabus
         self.now = now or timezone.now()
         self._misses = misses
+        # Only a page view of the learner's own evidence, as the database holds it, may
+        # reuse estimates made for an earlier view (ESTIMATES_SECONDS).
+        self._reuse = reuse_estimates and evidence is None and misses is None
         if evidence is not None:
             self.evidence = evidence
 
@@ -376,27 +442,63 @@ class LearnerSnapshot:
         return None if self.exam is None else mock_exam_shape(exam=self.exam, misses=self.misses)
 
     @cached_property
-    def practised(self) -> frozenset[int]:
-        """The objectives with evidence."""
-        return frozenset(row["question__topic_id"] for row in self.evidence)
+    def estimates(self) -> LearnerEstimates:
+        """The figures derived from the evidence: computed, or reused from an earlier page
+        view while the learner's evidence version, syllabus and time zone are the same."""
+        if not self._reuse:
+            return self._estimate()
+        key = self.estimates_key
+        estimates = cache.get(key)
+        if estimates is None:
+            estimates = self._estimate()
+            cache.set(key, estimates, ESTIMATES_SECONDS)
+        return estimates
 
     @cached_property
-    def left_blank(self) -> Counter[int]:
-        """Per objective, the items left blank in finished exams (evidence, as misses)."""
-        return Counter(row["question__topic_id"] for row in self.evidence if not row["answered"])
+    def estimates_key(self) -> str:
+        """Where reused estimates are kept: the learner's, for this syllabus and time zone
+        (days are told apart in it), at this evidence version."""
+        return ":".join(
+            (
+                ESTIMATES_CACHE_PREFIX,
+                str(self.user.pk),
+                str(self.syllabus.pk if self.syllabus is not None else "current"),
+                timezone.get_current_timezone_name(),
+                evidence_version(user=self.user),
+            )
+        )
 
-    @cached_property
-    def masteries(self) -> dict[int, Mastery]:
+    def _estimate(self) -> LearnerEstimates:
+        return estimate_from_evidence(
+            rows=self.evidence,
+            exam=self.exam,
+            shape=self.shape,
+            masteries_for=self._masteries_for,
+        )
+
+    def _masteries_for(self, rows, *, practised) -> dict[int, Mastery]:
         """Mastery of every objective of the syllabus, of the predicted exam's bank and of
         every one with evidence (those without get the learner's general level)."""
-        topic_ids = {row["id"] for row in self.objectives} | self.practised
+        topic_ids = {row["id"] for row in self.objectives} | set(practised)
         if self.shape is not None:
             topic_ids.update(
                 item.topic_id for items in self.shape.items_by_block.values() for item in items
             )
-        return masteries_from(
-            self.evidence, now=self.now, topic_ids=sorted(topic_ids), misses=self.misses
-        )
+        return masteries_from(rows, now=self.now, topic_ids=sorted(topic_ids), misses=self.misses)
+
+    @property
+    def practised(self) -> frozenset[int]:
+        """The objectives with evidence."""
+        return frozenset(self.estimates.evidence_by_topic)
+
+    @property
+    def left_blank(self) -> Counter[int]:
+        """Per objective, the items left blank in finished exams (evidence, as misses)."""
+        return self.estimates.left_blank
+
+    @property
+    def masteries(self) -> dict[int, Mastery]:
+        return self.estimates.masteries
 
     @cached_property
     def due_reviews(self) -> int:

@@ -17,7 +17,7 @@ which a plan should surface, to the bottom.
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -159,7 +159,7 @@ def study_plan(
     entries: list[PlanEntry] = []
     if exam is not None:
         exam_points, items_by_topic = _exam_points_by_objective(shape=snapshot.shape)
-        answered = Counter(row["question__topic_id"] for row in snapshot.evidence)
+        answered = snapshot.estimates.evidence_by_topic
         # Every drawable objective, with or without evidence: those without get the prior.
         masteries = snapshot.masteries
         candidates = []

@@ -20,8 +20,9 @@ def overview(request: HttpRequest) -> HttpResponse:
     syllabus = current_syllabus()
     now = timezone.now()
     range_percent = round(RANGE_MASS * 100)
-    # Read and estimated once: mastery, readiness and the study plan share these figures.
-    snapshot = LearnerSnapshot(user=request.user, syllabus=syllabus, now=now)
+    # Read and estimated once: mastery, readiness and the study plan share these figures,
+    # and a later view reuses them while the learner's evidence is unchanged.
+    snapshot = LearnerSnapshot(user=request.user, syllabus=syllabus, now=now, reuse_estimates=True)
     rows = mastery_by_objective(user=request.user, snapshot=snapshot)
     mock_scores = trends.mock_exam_scores(user=request.user)
     block_trends = trends.block_accuracy_by_day(user=request.user, days=TREND_DAYS, now=now)

@@ -34,12 +34,14 @@ class ReadinessView(APIView):
         figures of the Progress page (docs/mastery.md)."""
         # Read and estimated once, as on the Progress page: mastery, readiness and the plan
         # share these figures.
-        snapshot = LearnerSnapshot(user=request.user, syllabus=current_syllabus())
+        snapshot = LearnerSnapshot(
+            user=request.user, syllabus=current_syllabus(), reuse_estimates=True
+        )
         found = readiness(user=request.user, snapshot=snapshot)
         plan = study_plan(user=request.user, snapshot=snapshot)
         data = {
             "exam": found.exam_title if found else None,
-            "answers": found.answers if found else len(snapshot.evidence),
+            "answers": found.answers if found else snapshot.estimates.answers,
             "days": found.days if found else 0,
             "prediction": found.prediction if found else None,
             "min_answers": MIN_ANSWERS_FOR_READINESS,
