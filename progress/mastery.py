@@ -152,15 +152,32 @@ def _posterior(sums: LevelSums, *, prior_mean: float, prior_spread: float) -> Ma
     )
 
 
+def aged_sums(sums: LevelSums, *, made: float, now: float) -> LevelSums:
+    """Level sums made at `made` as they are at `now` (seconds since 1970): every weight
+    halves over the same half-life, so ageing the sums is one factor on all of them, the
+    same as weighing the answers again at `now` (answers dated after `made` aside)."""
+    factor = 0.5 ** (max(now - made, 0.0) / _SECONDS_PER_DAY / HALF_LIFE_DAYS)
+    return {level: [weight * factor, credit * factor] for level, (weight, credit) in sums.items()}
+
+
 def estimate_masteries(
     *, evidence_by_topic: Mapping[int, Sequence[Evidence]], topic_ids: Iterable[int], now: datetime
 ) -> dict[int, Mastery]:
     """Mastery of each of these objectives (with or without evidence) for one learner."""
+    return masteries_from_sums(
+        sums_by_topic={
+            topic_id: level_sums(evidence=evidence, now=now)
+            for topic_id, evidence in evidence_by_topic.items()
+        },
+        topic_ids=topic_ids,
+    )
+
+
+def masteries_from_sums(
+    *, sums_by_topic: Mapping[int, LevelSums], topic_ids: Iterable[int]
+) -> dict[int, Mastery]:
+    """`estimate_masteries` from each objective's level sums (made at the same moment)."""
     # Each answer is weighed once: the general level's sums are the objectives' sums added.
-    sums_by_topic = {
-        topic_id: level_sums(evidence=evidence, now=now)
-        for topic_id, evidence in evidence_by_topic.items()
-    }
     all_sums: LevelSums = defaultdict(lambda: [0.0, 0.0])
     for sums in sums_by_topic.values():
         for level, (weight, credit) in sums.items():
