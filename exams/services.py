@@ -7,13 +7,16 @@ in exams/drawing.py).
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
+from weakref import WeakKeyDictionary
 
-from django.db import transaction
-from django.db.models import QuerySet
+from django.db import connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Field, Model, QuerySet
+from django.db.models.expressions import Col
 from django.utils import timezone
 
 from exams.drawing import PracticeChoice, draw_practice_questions, draw_questions
@@ -234,15 +237,145 @@ def _refuse_finished(attempt: ExamSession) -> None:
         )
 
 
+# The answer save's two statements. Building them through the ORM (lookups, joins, deferred
+# columns, the lock clause) cost more than running them, on the request every learner sends
+# every minute or so (issue 13), and their shape never changes: so each is written once per
+# database connection, from the models' own table and column names with the backend's
+# quoting, lock clause and value conversions, and then only run with the save's values.
+
 # What a save reads: the item, the rules of its attempt, what scoring needs of the question.
-SAVE_FIELDS = (
-    "id", "session_id", "question_id", "response_data", "shown", "is_bookmarked",
-    "time_taken", "answered_at", "position",
-    "session__id", "session__user_id", "session__mode", "session__is_completed",
-    "session__deadline", "session__start_time",
-    "question__id", "question__kind", "question__points", "question__choose",
-    "question__topic_id",
+SAVE_FIELDS: dict[type[Model], tuple[str, ...]] = {
+    UserResponse: (
+        "id", "session", "question", "response_data", "shown", "is_bookmarked",
+        "time_taken", "answered_at", "position",
+    ),
+    ExamSession: ("id", "user", "mode", "is_completed", "deadline", "start_time"),
+    Question: ("id", "kind", "points", "choose", "topic"),
+}  # fmt: skip
+# What a save writes of the item (`_save_answer`); never its copy of the question (`shown`).
+SAVED_FIELDS = (
+    "response_data", "answer", "is_skipped", "is_correct", "points_earned", "time_taken",
+    "answered_at",
 )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _ModelColumns:
+    """One model's part of the save's SELECT: its columns in the order of its fields (the
+    order Model.from_db takes a partial row in) and each column's conversions."""
+
+    model: type[Model]
+    attnames: tuple[str, ...]
+    converters: tuple[tuple[Callable, ...], ...]
+    expressions: tuple[Col, ...]
+
+
+@dataclass(frozen=True)
+class _SaveStatements:
+    select_sql: str
+    selected: tuple[_ModelColumns, ...]
+    update_sql: str
+    updated: tuple[Field, ...]
+
+
+# Per connection: the conversions are the connection's own (its time zone, its JSON codec).
+_save_statements: WeakKeyDictionary[BaseDatabaseWrapper, _SaveStatements] = WeakKeyDictionary()
+
+
+def _statements_for(connection: BaseDatabaseWrapper) -> _SaveStatements:
+    statements = _save_statements.get(connection)
+    if statements is None:
+        statements = _save_statements[connection] = _write_save_statements(connection)
+    return statements
+
+
+def _write_save_statements(connection: BaseDatabaseWrapper) -> _SaveStatements:
+    quote = connection.ops.quote_name
+    columns, selected = [], []
+    for model, names in SAVE_FIELDS.items():
+        wanted = {model._meta.get_field(name).attname for name in names}
+        fields = [field for field in model._meta.concrete_fields if field.attname in wanted]
+        table = model._meta.db_table
+        expressions = tuple(field.get_col(table) for field in fields)
+        columns += [f"{quote(table)}.{quote(field.column)}" for field in fields]
+        selected.append(
+            _ModelColumns(
+                model=model,
+                attnames=tuple(field.attname for field in fields),
+                converters=tuple(
+                    tuple(connection.ops.get_db_converters(expression))
+                    + tuple(expression.get_db_converters(connection))
+                    for expression in expressions
+                ),
+                expressions=expressions,
+            )
+        )
+    item, attempt, question = (quote(model._meta.db_table) for model in SAVE_FIELDS)
+    session_column = quote(UserResponse._meta.get_field("session").column)
+    question_column = quote(UserResponse._meta.get_field("question").column)
+    select_sql = (
+        f"SELECT {', '.join(columns)} FROM {item}"
+        f" INNER JOIN {attempt} ON {attempt}.{quote(ExamSession._meta.pk.column)}"
+        f" = {item}.{session_column}"
+        f" INNER JOIN {question} ON {question}.{quote(Question._meta.pk.column)}"
+        f" = {item}.{question_column}"
+        f" WHERE {item}.{session_column} = %s AND {item}.{question_column} = %s"
+    )
+    # Only the attempt's row is locked (select_for_update(of=...)); SQLite has no row locks
+    # and takes the database's write lock at BEGIN (settings: transaction_mode IMMEDIATE).
+    if connection.features.has_select_for_update:
+        locked = ()
+        if connection.features.has_select_for_update_of:
+            pk_column = quote(ExamSession._meta.pk.column)
+            locked = (
+                f"{attempt}.{pk_column}"
+                if connection.features.select_for_update_of_column
+                else attempt,
+            )
+        select_sql += " " + connection.ops.for_update_sql(of=locked)
+    updated = tuple(UserResponse._meta.get_field(name) for name in SAVED_FIELDS)
+    update_sql = (
+        f"UPDATE {item} SET {', '.join(f'{quote(field.column)} = %s' for field in updated)}"
+        f" WHERE {quote(UserResponse._meta.pk.column)} = %s"
+    )
+    return _SaveStatements(
+        select_sql=select_sql, selected=tuple(selected), update_sql=update_sql, updated=updated
+    )
+
+
+def _read_item_for_save(*, attempt_id: int, question_id: int) -> UserResponse | None:
+    """The item with its attempt and question attached (as select_related would), or None."""
+    connection = connections[UserResponse.objects.db]
+    statements = _statements_for(connection)
+    with connection.cursor() as cursor:
+        cursor.execute(statements.select_sql, [attempt_id, question_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    instances = []
+    start = 0
+    for part in statements.selected:
+        values = list(row[start : start + len(part.attnames)])
+        start += len(part.attnames)
+        for index, converters in enumerate(part.converters):
+            for convert in converters:
+                values[index] = convert(values[index], part.expressions[index], connection)
+        instances.append(part.model.from_db(connection.alias, part.attnames, values))
+    item, attempt, question = instances
+    item.session, item.question = attempt, question
+    return item
+
+
+def _write_saved_answer(item: UserResponse) -> None:
+    """A plain UPDATE of the item's answer columns, as QuerySet.update would write them."""
+    connection = connections[UserResponse.objects.db]
+    statements = _statements_for(connection)
+    values = [
+        field.get_db_prep_save(getattr(item, field.attname), connection)
+        for field in statements.updated
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(statements.update_sql, [*values, item.pk])
 
 
 def _open_item_for_change(
@@ -252,26 +385,18 @@ def _open_item_for_change(
     the hot path). The same rules as `_open_attempt_for_change`, in the same order: another
     learner's attempt is not found, a finished one refuses, an overdue one expires, and only
     then is a question outside the attempt refused. Call it inside a transaction."""
-    try:
-        item = (
-            UserResponse.objects.select_related("session", "question")
-            .only(*SAVE_FIELDS)
-            .select_for_update(of=("session",))
-            .get(session_id=attempt_id, question_id=question_id)
-        )
-        # Checked here rather than filtered on: the lookup stays on the unique index.
-        if item.session.user_id != learner_id:
-            raise UserResponse.DoesNotExist
-    except UserResponse.DoesNotExist as missing:
+    item = _read_item_for_save(attempt_id=attempt_id, question_id=question_id)
+    # Checked here rather than filtered on: the lookup stays on the unique index.
+    if item is None or item.session.user_id != learner_id:
         attempt = (
             ExamSession.objects.select_for_update()
             .filter(pk=attempt_id, user_id=learner_id)
             .first()
         )
         if attempt is None:
-            raise AttemptNotFound("There is no such attempt.") from missing
+            raise AttemptNotFound("There is no such attempt.")
         _open_attempt_for_change(attempt, now=now)
-        raise AttemptError("That question is not part of this attempt.") from missing
+        raise AttemptError("That question is not part of this attempt.")
     attempt = item.session
     _refuse_finished(attempt)
     if is_overdue(attempt=attempt, now=now):
@@ -385,15 +510,7 @@ def _save_answer(item: UserResponse, *, choice_ids, order_ids, gap_texts, now) -
     # A plain UPDATE of the row created at start: two saves racing each other both succeed
     # and the later one wins, never a duplicate row. The attempt's copy of the item (`shown`)
     # is not part of it.
-    UserResponse.objects.filter(pk=item.pk).update(
-        response_data=item.response_data,
-        answer_id=item.answer_id,
-        is_skipped=item.is_skipped,
-        is_correct=item.is_correct,
-        points_earned=item.points_earned,
-        time_taken=item.time_taken,
-        answered_at=item.answered_at,
-    )
+    _write_saved_answer(item)
     if attempt.mode == ExamSession.Mode.PRACTICE and not blank:
         # Practice sessions are often left unfinished, so they count answer by answer;
         # exam attempts count when they are finished.

@@ -1,17 +1,19 @@
 """The answer save's hot path: what it reads and writes, and the copy of the item it keeps."""
 
 import importlib
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.apps import apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from exams import services
 from exams.errors import AttemptError
-from exams.models import Exam, UserResponse
+from exams.models import Exam, ExamSession, Question, UserResponse
 from exams.snapshots import question_snapshot
 from exams.tests.factories import ExamFactory, make_question
 
@@ -159,3 +161,77 @@ def test_the_migration_moves_each_copy_out_of_response_data_unchanged(user, exam
     migration.put_copies_back(apps, connection.schema_editor())
     item.refresh_from_db()
     assert item.response_data == {"option_order": [1, 2], "choices": [2], "shown": copy}
+
+
+def _part_of(item, model):
+    return {UserResponse: item, ExamSession: item.session, Question: item.question}[model]
+
+
+def test_the_saves_own_read_gives_what_the_orm_reads(user, exam):
+    attempt = services.start_attempt(user=user, exam=exam)
+    item = _only_item(attempt)
+    right = item.question.answers.get(is_correct=True)
+    # Stored as UTC, read back as the same instant, whatever zone it was given in.
+    answered_at = timezone.now().astimezone(ZoneInfo("Pacific/Chatham"))
+    services.record_answer(
+        attempt=attempt, question_id=item.question_id, choice_ids=[right.pk], now=answered_at
+    )
+
+    read = services._read_item_for_save(attempt_id=attempt.pk, question_id=item.question_id)
+
+    expected = UserResponse.objects.select_related("session", "question").get(pk=item.pk)
+    for model, names in services.SAVE_FIELDS.items():
+        for name in names:
+            attname = model._meta.get_field(name).attname
+            got = getattr(_part_of(read, model), attname)
+            want = getattr(_part_of(expected, model), attname)
+            assert got == want and type(got) is type(want), (model.__name__, name)
+    assert read.answered_at == answered_at and read.session.deadline.tzinfo is not None
+    assert read.response_data["choices"] == [right.pk] and STEM in read.shown["html_content"]
+    # Columns a save does not read still load when asked for.
+    assert read.points_earned == expected.points_earned == item.question.points
+
+
+def test_the_saves_own_read_finds_nothing_for_a_question_outside_the_attempt(user, exam):
+    attempt = services.start_attempt(user=user, exam=exam)
+    stranger = make_question(kind="single", exam=ExamFactory(kind=Exam.Kind.BANK))
+
+    assert services._read_item_for_save(attempt_id=attempt.pk, question_id=stranger.pk) is None
+
+
+def test_the_save_locks_its_attempt_where_the_database_has_row_locks(user, exam):
+    attempt = services.start_attempt(user=user, exam=exam)
+    item = _only_item(attempt)
+    right = item.question.answers.get(is_correct=True)
+
+    with CaptureQueriesContext(connection) as queries:
+        services.record_answer(attempt=attempt, question_id=item.question_id, choice_ids=[right.pk])
+
+    (read,) = [query["sql"] for query in queries if query["sql"].startswith("SELECT")]
+    if connection.features.has_select_for_update_of:
+        assert read.endswith(f"FOR UPDATE OF {connection.ops.quote_name('exam_sessions')}")
+    else:
+        assert "FOR UPDATE" not in read
+
+
+def test_a_saved_gap_answer_reads_back_exactly(user, syllabus):
+    exam = ExamFactory(kind=Exam.Kind.FIXED, title="One gap", time_limit=600)
+    question = make_question(
+        kind="gap", exam=exam, topic=syllabus.modules.get(number=1).topics.first()
+    )
+    attempt = services.start_attempt(user=user, exam=exam)
+    item = _only_item(attempt)
+    gaps = len({answer.gap_number for answer in question.answers.all()})
+    texts = ["print(\"ä\\u00e9 'x' ; --\")"] + ["x"] * (gaps - 1)
+
+    saved = services.record_answer(attempt=attempt, question_id=question.pk, gap_texts=texts)
+
+    stored = UserResponse.objects.get(pk=item.pk)
+    assert stored.response_data["gaps"] == texts
+    assert stored.answered_at == saved.answered_at
+    assert (stored.is_skipped, stored.is_correct, stored.points_earned) == (
+        False,
+        saved.is_correct,
+        saved.points_earned,
+    )
+    assert stored.shown == item.shown
