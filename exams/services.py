@@ -276,6 +276,10 @@ class _SaveStatements:
     selected: tuple[_ModelColumns, ...]
     update_sql: str
     updated: tuple[Field, ...]
+    # The ids a column can hold: a larger one in a request matches no item (as the ORM
+    # treats it), where the driver would refuse to send it.
+    attempt_ids: tuple[int | None, int | None]
+    question_ids: tuple[int | None, int | None]
 
 
 # Per connection: the conversions are the connection's own (its time zone, its JSON codec).
@@ -339,14 +343,29 @@ def _write_save_statements(connection: BaseDatabaseWrapper) -> _SaveStatements:
         f" WHERE {quote(UserResponse._meta.pk.column)} = %s"
     )
     return _SaveStatements(
-        select_sql=select_sql, selected=tuple(selected), update_sql=update_sql, updated=updated
+        select_sql=select_sql,
+        selected=tuple(selected),
+        update_sql=update_sql,
+        updated=updated,
+        attempt_ids=connection.ops.integer_field_range(ExamSession._meta.pk.get_internal_type()),
+        question_ids=connection.ops.integer_field_range(Question._meta.pk.get_internal_type()),
     )
+
+
+def _within(value: int, bounds: tuple[int | None, int | None]) -> bool:
+    low, high = bounds
+    return (low is None or value >= low) and (high is None or value <= high)
 
 
 def _read_item_for_save(*, attempt_id: int, question_id: int) -> UserResponse | None:
     """The item with its attempt and question attached (as select_related would), or None."""
     connection = connections[UserResponse.objects.db]
     statements = _statements_for(connection)
+    if not (
+        _within(attempt_id, statements.attempt_ids)
+        and _within(question_id, statements.question_ids)
+    ):
+        return None
     with connection.cursor() as cursor:
         cursor.execute(statements.select_sql, [attempt_id, question_id])
         row = cursor.fetchone()

@@ -235,3 +235,26 @@ def test_a_saved_gap_answer_reads_back_exactly(user, syllabus):
         saved.points_earned,
     )
     assert stored.shown == item.shown
+
+
+@pytest.mark.parametrize("question_id", ["9" * 30, "-" + "9" * 30])
+def test_the_item_page_save_answers_an_id_too_large_for_a_column_with_a_clear_error(
+    client, user, exam, question_id
+):
+    attempt = services.start_attempt(user=user, exam=exam)
+    client.force_login(user)
+
+    response = client.post(
+        reverse("exams:answer", args=[attempt.pk, 1]),
+        {"question": question_id, "choice": "1"},
+        HTTP_ACCEPT="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["error"] == "That question is not part of this attempt."
+
+    response = client.post(
+        f"/exams/attempts/{'9' * 30}/items/1/answer/",
+        {"question": question_id, "choice": "1"},
+        HTTP_ACCEPT="application/json",
+    )
+    assert response.status_code == 404
