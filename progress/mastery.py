@@ -28,6 +28,14 @@ PRIOR_MEAN = 0.0
 GENERAL_SPREAD = 1.0
 # How far one learner's objectives spread around their general level.
 OBJECTIVE_SPREAD = 0.5
+# The general level is the centre of the learner's objective abilities, and each answer is
+# on one objective, which lies about OBJECTIVE_SPREAD away from it: averaged over that
+# spread, the chance of a right answer is flatter in g than in the objective's ability,
+# logistic((g − b) / c) with c = √(1 + π · OBJECTIVE_SPREAD² / 8) (the logistic-normal
+# approximation, as in progress/item_difficulty.py). Fitting g as if every objective sat at
+# g shrinks it toward the items' difficulty by that factor, and every objective leans on it
+# (docs/mastery.md, "Calibration").
+GENERAL_LEVEL_SCALE = math.sqrt(1 + math.pi * OBJECTIVE_SPREAD**2 / 8)
 # An answer given this many days ago counts half as much as one given today.
 HALF_LIFE_DAYS = 30.0
 # The range shown is the central 80% of the posterior.
@@ -128,7 +136,11 @@ def estimate_mastery(
     )
 
 
-def _posterior(sums: LevelSums, *, prior_mean: float, prior_spread: float) -> Mastery:
+def _posterior(
+    sums: LevelSums, *, prior_mean: float, prior_spread: float, scale: float = 1.0
+) -> Mastery:
+    """The posterior under P(right) = logistic((ability − difficulty) / scale): `scale` 1 for
+    one objective's ability, GENERAL_LEVEL_SCALE for the general level."""
     levels = [(level, weight, credit) for level, (weight, credit) in sums.items()]
     prior_precision = 1.0 / prior_spread**2
     ability = prior_mean
@@ -138,9 +150,9 @@ def _posterior(sums: LevelSums, *, prior_mean: float, prior_spread: float) -> Ma
         gradient = -(ability - prior_mean) * prior_precision
         information = prior_precision
         for level, weight, credit in levels:
-            chance = logistic(ability - level)
-            gradient += credit - weight * chance
-            information += weight * chance * (1.0 - chance)
+            chance = logistic((ability - level) / scale)
+            gradient += (credit - weight * chance) / scale
+            information += weight * chance * (1.0 - chance) / scale**2
         step = gradient / information
         ability += max(min(step, 2.0), -2.0)  # never overshoot on all-right/all-wrong data
         if abs(step) < _NEWTON_TOLERANCE:
@@ -183,7 +195,9 @@ def masteries_from_sums(
         for level, (weight, credit) in sums.items():
             all_sums[level][0] += weight
             all_sums[level][1] += credit
-    general = _posterior(all_sums, prior_mean=PRIOR_MEAN, prior_spread=GENERAL_SPREAD)
+    general = _posterior(
+        all_sums, prior_mean=PRIOR_MEAN, prior_spread=GENERAL_SPREAD, scale=GENERAL_LEVEL_SCALE
+    )
     prior_variance = OBJECTIVE_SPREAD**2 + general.spread**2
     masteries = {}
     for topic_id in topic_ids:
