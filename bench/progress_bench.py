@@ -174,23 +174,39 @@ def main() -> int:
         client = Client()
         client.force_login(learner)
         from django.core.cache import cache
+        from django.utils import timezone
 
         from exams.selectors import current_syllabus
-        from progress.selectors import LearnerSnapshot
+        from progress.selectors import LearnerSnapshot, objective_sums_key
 
-        def forget_estimates():
-            # What the first view after a new answer costs: the estimates are made afresh.
+        answers = UserResponse.objects.filter(
+            session__user=learner, session__mode="practice", answered_at__isnull=False
+        )
+
+        def answer_again():
+            # A new answer: one of the learner's practice answers given again now, so its
+            # objective's evidence changes and the page's estimates cannot be reused as they
+            # were (the other objectives' sums can).
+            answers.filter(pk=answers.order_by("?").values("pk")[:1]).update(
+                answered_at=timezone.now()
+            )
+
+        def forget_everything():
+            # A view after a break: nothing of the learner's kept from earlier views (the
+            # population's figures, shared by every learner, stay cached).
             snapshot = LearnerSnapshot(
                 user=learner, syllabus=current_syllabus(), reuse_estimates=True
             )
-            cache.delete(snapshot.estimates_key)
+            cache.delete_many([snapshot.estimates_key, objective_sums_key(user=learner)])
 
+        medians = {}
         medians = {}
         pages = (
             ("Progress page", "/progress/", None),
             ("home page", "/", None),
-            ("Progress page, first view after an answer", "/progress/", forget_estimates),
-            ("home page, first view after an answer", "/", forget_estimates),
+            ("Progress page, first view after an answer", "/progress/", answer_again),
+            ("home page, first view after an answer", "/", answer_again),
+            ("Progress page, nothing kept from earlier views", "/progress/", forget_everything),
         )
         for name, url, forget in pages:
             median, worst, cpu, queries = measure(client, url, runs=arguments.runs, forget=forget)

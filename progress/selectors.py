@@ -20,6 +20,7 @@ from django.db.models import (
     FloatField,
     IntegerField,
     Max,
+    Min,
     Q,
     QuerySet,
     Sum,
@@ -32,7 +33,15 @@ from django.utils import timezone
 from exams.models import Exam, ExamSession, Question, Topic, UserResponse
 from exams.point_quota import PointQuotaUnsatisfiable
 from pcep_site.db import EpochSeconds
-from progress.mastery import Evidence, Mastery, estimate_masteries
+from progress.mastery import (
+    Evidence,
+    LevelSums,
+    Mastery,
+    aged_sums,
+    estimate_masteries,
+    level_sums,
+    masteries_from_sums,
+)
 from progress.miss_credit import MissCredit, miss_credit
 from progress.models import ReviewCard
 from progress.readiness import BankItem, ExamShape, Prediction, predict_score
@@ -71,15 +80,8 @@ class Unconverted(ExpressionWrapper):
     convert_value = staticmethod(ExpressionWrapper._convert_value_noop)
 
 
-def evidence_responses(*, user, topic_ids=None, estimates_only=False) -> QuerySet[UserResponse]:
-    """The responses that count as evidence of mastery, as plain rows.
-
-    Answered items count wherever they were given; an item left unanswered in a finished
-    exam counts as a wrong answer, as it scores 0 on the real exam (docs/mastery.md).
-    `estimates_only`: without `is_correct` and `time_taken`, which only the progress rows
-    need; every column left is then a plain number or string, so the ORM converts no value
-    (a page reads thousands of rows).
-    """
+def _evidence(*, user, topic_ids=None) -> QuerySet[UserResponse]:
+    """The responses that count as evidence of mastery (see `evidence_responses`)."""
     skipped_in_finished_exam = Q(
         answered_at__isnull=True,
         session__mode=ExamSession.Mode.EXAM,
@@ -95,6 +97,24 @@ def evidence_responses(*, user, topic_ids=None, estimates_only=False) -> QuerySe
     )
     if topic_ids is not None:
         responses = responses.filter(question__topic_id__in=topic_ids)
+    return responses
+
+
+def _moment_seconds() -> EpochSeconds:
+    """When the evidence was given, as seconds since 1970: the answer's time, or for an item
+    left blank the end of its exam."""
+    return EpochSeconds(Coalesce("answered_at", "session__end_time"))
+
+
+def evidence_responses(*, user, topic_ids=None, estimates_only=False) -> QuerySet[UserResponse]:
+    """The responses that count as evidence of mastery, as plain rows.
+
+    Answered items count wherever they were given; an item left unanswered in a finished
+    exam counts as a wrong answer, as it scores 0 on the real exam (docs/mastery.md).
+    `estimates_only`: without `is_correct` and `time_taken`, which only the progress rows
+    need; every column left is then a plain number or string, so the ORM converts no value
+    (a page reads thousands of rows).
+    """
     columns = [
         "question_id",
         "question__topic_id",
@@ -106,19 +126,21 @@ def evidence_responses(*, user, topic_ids=None, estimates_only=False) -> QuerySe
     ]
     if not estimates_only:
         columns += ["is_correct", "time_taken"]
-    return responses.values(
-        *columns,
-        # The moment as seconds since 1970, computed by the database: a learner can have
-        # thousands of rows, and parsing two datetimes per row was most of a page's time.
-        moment=Unconverted(
-            EpochSeconds(Coalesce("answered_at", "session__end_time")), output_field=FloatField()
-        ),
-        # 1 or 0: an integer needs no conversion per row, as a boolean would.
-        answered=Unconverted(
-            Case(When(answered_at__isnull=False, then=Value(1)), default=Value(0)),
-            output_field=IntegerField(),
-        ),
-    ).order_by()
+    return (
+        _evidence(user=user, topic_ids=topic_ids)
+        .values(
+            *columns,
+            # The moment as seconds since 1970, computed by the database: a learner can have
+            # thousands of rows, and parsing two datetimes per row was most of a page's time.
+            moment=Unconverted(_moment_seconds(), output_field=FloatField()),
+            # 1 or 0: an integer needs no conversion per row, as a boolean would.
+            answered=Unconverted(
+                Case(When(answered_at__isnull=False, then=Value(1)), default=Value(0)),
+                output_field=IntegerField(),
+            ),
+        )
+        .order_by()
+    )
 
 
 def moment_of(row: dict) -> datetime:
@@ -165,6 +187,15 @@ def local_offset_seconds() -> float:
     return offset.total_seconds() if offset else 0.0
 
 
+def evidence_by_topic_of(rows, *, misses: MissCredit) -> dict[int, list[Evidence]]:
+    """Evidence rows as the model's evidence, per objective, one answer per question and
+    day (`first_answer_per_question_and_day`)."""
+    by_topic: dict[int, list[Evidence]] = defaultdict(list)
+    for row in first_answer_per_question_and_day(rows):
+        by_topic[row["question__topic_id"]].append(evidence_of(row, misses=misses))
+    return by_topic
+
+
 def masteries_from(
     rows, *, now: datetime, topic_ids=None, misses: MissCredit | None = None
 ) -> dict[int, Mastery]:
@@ -172,9 +203,7 @@ def masteries_from(
     needs them); for `topic_ids`, or else for every objective with evidence. `misses`: what
     misses earn, by default the population's (cached)."""
     misses = miss_credit() if misses is None else misses
-    by_topic: dict[int, list[Evidence]] = defaultdict(list)
-    for row in first_answer_per_question_and_day(rows):
-        by_topic[row["question__topic_id"]].append(evidence_of(row, misses=misses))
+    by_topic = evidence_by_topic_of(rows, misses=misses)
     return estimate_masteries(
         evidence_by_topic=by_topic,
         topic_ids=list(by_topic) if topic_ids is None else topic_ids,
@@ -324,48 +353,105 @@ class LearnerEstimates:
 
 
 # Estimates reused across page views (LearnerSnapshot(reuse_estimates=True)): keyed on the
-# learner's evidence version, so a new answer or a finished exam shows at the next view; the
-# population's figures (miss credit, item difficulties) and bank edits show within this time,
-# as the miss-credit cache's do, and so does the estimates' slow decay with age.
+# learner's evidence per objective, so a new answer or a finished exam shows at the next
+# view; the population's figures (miss credit, item difficulties) and bank edits show within
+# this time, as the miss-credit cache's do, and so does the estimates' slow decay with age.
 ESTIMATES_SECONDS = 600
-ESTIMATES_CACHE_PREFIX = "progress:estimates:v1"
+ESTIMATES_CACHE_PREFIX = "progress:estimates:v2"
+# Each objective's level sums, kept while its evidence is unchanged, so the first view after
+# an answer reads and weighs again only the answered objective's rows (docs/capacity.md).
+SUMS_CACHE_PREFIX = "progress:objective-sums:v1"
 
 
-def evidence_version(*, user) -> str:
-    """A digest that changes whenever the learner's evidence does: an answer given, changed
-    or cleared (its time, the count of answered items, the points: a regrade), an attempt
-    finished (its blanks become evidence). One aggregate query."""
-    figures = ExamSession.objects.filter(user=user).aggregate(
-        finished=Count("id", filter=Q(is_completed=True), distinct=True),
-        last_end=Max("end_time"),
-        answered=Count("responses__answered_at"),
-        last_answer=Max("responses__answered_at"),
-        points=Sum("responses__points_earned"),
+@dataclass(frozen=True)
+class ObjectiveEvidence:
+    """What the pages show of one objective's evidence rows, and what changes whenever they
+    change: an answer given, changed or cleared (the count, the latest moment), a regrade
+    (the points), an attempt finished (its blanks become evidence)."""
+
+    block: int
+    rows: int
+    blanks: int  # items left blank in finished exams
+    first_moment: float  # seconds since 1970
+    last_moment: float
+    points: float
+
+    @property
+    def version(self) -> tuple:
+        return (self.rows, self.blanks, self.last_moment, self.points)
+
+
+def evidence_by_objective(*, user) -> dict[int, ObjectiveEvidence]:
+    """Per objective, the `ObjectiveEvidence` of the learner's evidence rows: one grouped
+    query, however long the history."""
+    moment = _moment_seconds()
+    rows = (
+        _evidence(user=user)
+        .values("question__topic_id", "question__topic__module__number")
+        .annotate(
+            rows=Count("id"),
+            blanks=Count("id", filter=Q(answered_at__isnull=True)),
+            first_moment=Min(moment),
+            last_moment=Max(moment),
+            points=Coalesce(Sum("points_earned"), Value(0.0), output_field=FloatField()),
+        )
+        .order_by()
     )
-    return hashlib.sha256(repr(sorted(figures.items())).encode()).hexdigest()[:32]
+    return {
+        row["question__topic_id"]: ObjectiveEvidence(
+            block=row["question__topic__module__number"],
+            rows=row["rows"],
+            blanks=row["blanks"],
+            first_moment=row["first_moment"],
+            last_moment=row["last_moment"],
+            points=row["points"],
+        )
+        for row in rows
+    }
+
+
+def objective_evidence_of(rows: list[dict]) -> dict[int, ObjectiveEvidence]:
+    """`evidence_by_objective` from the evidence rows themselves."""
+    by_topic: dict[int, list[dict]] = defaultdict(list)
+    for row in rows:
+        by_topic[row["question__topic_id"]].append(row)
+    return {
+        topic_id: ObjectiveEvidence(
+            block=own[0]["question__topic__module__number"],
+            rows=len(own),
+            blanks=sum(1 for row in own if not row["answered"]),
+            first_moment=min(row["moment"] for row in own),
+            last_moment=max(row["moment"] for row in own),
+            points=sum(row["points_earned"] or 0.0 for row in own),
+        )
+        for topic_id, own in by_topic.items()
+    }
+
+
+def evidence_digest(figures: dict[int, ObjectiveEvidence]) -> str:
+    """A digest of the learner's evidence that changes whenever any objective's does."""
+    versions = sorted((topic_id, figure.version) for topic_id, figure in figures.items())
+    return hashlib.sha256(repr(versions).encode()).hexdigest()[:32]
 
 
 def estimate_from_evidence(
-    *, rows: list[dict], exam: Exam | None, shape: ExamShape | None, masteries_for
+    *,
+    figures: dict[int, ObjectiveEvidence],
+    masteries: dict[int, Mastery],
+    exam: Exam | None,
+    shape: ExamShape | None,
 ) -> LearnerEstimates:
-    """The figures of `LearnerEstimates` from the learner's evidence rows; `masteries_for`
-    estimates mastery from the rows (the caller chooses the objectives)."""
+    """The figures of `LearnerEstimates` from the evidence per objective and the masteries
+    estimated from it."""
     offset = local_offset_seconds()
-    first_day = last_day = None
     per_block: dict[str, int] = defaultdict(int)
-    for row in rows:
-        day = (row["moment"] + offset) // _SECONDS_PER_DAY
-        if first_day is None or day < first_day:
-            first_day = day
-        if last_day is None or day > last_day:
-            last_day = day
-        per_block[str(row["question__topic__module__number"])] += 1
-    evidence_by_topic = Counter(row["question__topic_id"] for row in rows)
-    masteries = masteries_for(rows, practised=evidence_by_topic.keys())
+    for figure in figures.values():
+        per_block[str(figure.block)] += figure.rows
+    answers = sum(per_block.values())
     prediction, unavailable = None, ""
     enough = (
         exam is not None
-        and len(rows) >= MIN_ANSWERS_FOR_READINESS
+        and answers >= MIN_ANSWERS_FOR_READINESS
         and all(per_block[block] >= MIN_ANSWERS_PER_BLOCK for block in exam.blueprint)
     )
     if enough:
@@ -376,15 +462,36 @@ def estimate_from_evidence(
                 f"No prediction today: the question bank cannot fill a fresh {exam.title} "
                 f"right now ({error}). Your answers are kept and count as soon as it can."
             )
+    days = 0
+    if figures:
+        first_day = (min(f.first_moment for f in figures.values()) + offset) // _SECONDS_PER_DAY
+        last_day = (max(f.last_moment for f in figures.values()) + offset) // _SECONDS_PER_DAY
+        days = int(last_day - first_day) + 1
     return LearnerEstimates(
-        answers=len(rows),
-        days=int(last_day - first_day) + 1 if rows else 0,
-        evidence_by_topic=evidence_by_topic,
-        left_blank=Counter(row["question__topic_id"] for row in rows if not row["answered"]),
+        answers=answers,
+        days=days,
+        evidence_by_topic=Counter({topic_id: f.rows for topic_id, f in figures.items()}),
+        left_blank=Counter({topic_id: f.blanks for topic_id, f in figures.items() if f.blanks}),
         masteries=masteries,
         prediction=prediction,
         unavailable=unavailable,
     )
+
+
+@dataclass(frozen=True)
+class KeptSums:
+    """One objective's level sums as made at `made` (seconds since 1970), for the evidence
+    at `version`."""
+
+    version: tuple
+    made: float
+    sums: LevelSums
+
+
+def objective_sums_key(*, user) -> str:
+    """Where the learner's level sums per objective are kept, for the current time zone
+    (it tells days apart, so which answers count)."""
+    return ":".join((SUMS_CACHE_PREFIX, str(user.pk), timezone.get_current_timezone_name()))
 
 
 class LearnerSnapshot:
@@ -395,8 +502,9 @@ class LearnerSnapshot:
     objective's estimate does not depend on which others are asked for
     (progress.mastery.estimate_masteries), so one estimate serves them all. With
     `reuse_estimates`, what it derives from the evidence (`estimates`) is kept between page
-    views under the learner's evidence version, so a new answer, a finished attempt or a
-    regrade shows on the next view (docs/capacity.md); everything else is read per request.
+    views under the learner's evidence per objective, so a new answer, a finished attempt or
+    a regrade shows on the next view, and the level sums of each objective whose evidence
+    did not change are reused too (docs/capacity.md); everything else is read per request.
     """
 
     def __init__(
@@ -429,6 +537,14 @@ class LearnerSnapshot:
         return list(evidence_responses(user=self.user, estimates_only=True))
 
     @cached_property
+    def objective_evidence(self) -> dict[int, ObjectiveEvidence]:
+        """The learner's evidence per objective: from the database with `reuse_estimates`
+        (one grouped query), else from the evidence rows."""
+        if self._reuse:
+            return evidence_by_objective(user=self.user)
+        return objective_evidence_of(self.evidence)
+
+    @cached_property
     def objectives(self) -> list[dict]:
         """The syllabus' `progress_by_objective` rows of the learner."""
         return list(progress_by_objective(user=self.user, syllabus=self.syllabus))
@@ -444,7 +560,7 @@ class LearnerSnapshot:
     @cached_property
     def estimates(self) -> LearnerEstimates:
         """The figures derived from the evidence: computed, or reused from an earlier page
-        view while the learner's evidence version, syllabus and time zone are the same."""
+        view while the learner's evidence, syllabus and time zone are the same."""
         if not self._reuse:
             return self._estimate()
         key = self.estimates_key
@@ -457,34 +573,70 @@ class LearnerSnapshot:
     @cached_property
     def estimates_key(self) -> str:
         """Where reused estimates are kept: the learner's, for this syllabus and time zone
-        (days are told apart in it), at this evidence version."""
+        (days are told apart in it), at this evidence."""
         return ":".join(
             (
                 ESTIMATES_CACHE_PREFIX,
                 str(self.user.pk),
                 str(self.syllabus.pk if self.syllabus is not None else "current"),
                 timezone.get_current_timezone_name(),
-                evidence_version(user=self.user),
+                evidence_digest(self.objective_evidence),
             )
         )
 
     def _estimate(self) -> LearnerEstimates:
+        figures = self.objective_evidence
+        topic_ids = self._estimated_topic_ids(practised=figures.keys())
+        if self._reuse:
+            masteries = masteries_from_sums(
+                sums_by_topic=self._sums_by_topic(figures), topic_ids=topic_ids
+            )
+        else:
+            masteries = masteries_from(
+                self.evidence, now=self.now, topic_ids=topic_ids, misses=self.misses
+            )
         return estimate_from_evidence(
-            rows=self.evidence,
-            exam=self.exam,
-            shape=self.shape,
-            masteries_for=self._masteries_for,
+            figures=figures, masteries=masteries, exam=self.exam, shape=self.shape
         )
 
-    def _masteries_for(self, rows, *, practised) -> dict[int, Mastery]:
-        """Mastery of every objective of the syllabus, of the predicted exam's bank and of
-        every one with evidence (those without get the learner's general level)."""
+    def _estimated_topic_ids(self, *, practised) -> list[int]:
+        """Every objective of the syllabus, of the predicted exam's bank and every one with
+        evidence (those without get the learner's general level)."""
         topic_ids = {row["id"] for row in self.objectives} | set(practised)
         if self.shape is not None:
             topic_ids.update(
                 item.topic_id for items in self.shape.items_by_block.values() for item in items
             )
-        return masteries_from(rows, now=self.now, topic_ids=sorted(topic_ids), misses=self.misses)
+        return sorted(topic_ids)
+
+    def _sums_by_topic(self, figures: dict[int, ObjectiveEvidence]) -> dict[int, LevelSums]:
+        """Each objective's level sums as of now: those kept from an earlier view while the
+        objective's evidence is unchanged (aged to now), the others made from its rows (one
+        query for all of them). Kept sums are made again after ESTIMATES_SECONDS, so the
+        population's figures they were weighed with stay as fresh as the estimates."""
+        now = self.now.timestamp()
+        key = objective_sums_key(user=self.user)
+        kept: dict[int, KeptSums] = {
+            topic_id: entry
+            for topic_id, entry in (cache.get(key) or {}).items()
+            if topic_id in figures
+            and entry.version == figures[topic_id].version
+            and 0.0 <= now - entry.made < ESTIMATES_SECONDS
+        }
+        stale = sorted(set(figures) - set(kept))
+        if stale:
+            rows = evidence_responses(user=self.user, topic_ids=stale, estimates_only=True)
+            evidence = evidence_by_topic_of(rows, misses=self.misses)
+            for topic_id in stale:
+                sums = level_sums(evidence=evidence.get(topic_id, ()), now=self.now)
+                kept[topic_id] = KeptSums(
+                    version=figures[topic_id].version, made=now, sums=dict(sums)
+                )
+            cache.set(key, kept, ESTIMATES_SECONDS)
+        return {
+            topic_id: aged_sums(entry.sums, made=entry.made, now=now)
+            for topic_id, entry in kept.items()
+        }
 
     @property
     def practised(self) -> frozenset[int]:
