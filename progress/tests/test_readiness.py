@@ -148,7 +148,8 @@ def test_the_simulation_stays_calibrated(syllabus, remembered_verdicts):
 
     assert result.without_prediction == 0
     # Measured 4 December 2026 with estimated item difficulties (docs/mastery.md): MAE 75.0
-    # (75.2 before), Brier 0.119 (0.121), oracle 57.6 and the exam's own luck 64.1 points.
+    # (75.2 before), Brier 0.119 (0.121), oracle 57.6 and the exam's own luck 64.1 points;
+    # with the general level fitted with the objectives' spread: MAE 75.0, Brier 0.117.
     assert result.mean_absolute_error <= 76
     assert result.brier <= 0.125
     # The oracle knows the truth, so it must do better than the model.
@@ -159,8 +160,11 @@ def test_the_simulation_stays_calibrated(syllabus, remembered_verdicts):
     # from 0.13 to 0.135 for that: with 60 learners most deciles hold 2 to 6 of them, so one
     # learner crossing a decile's edge moves this figure by 0.01 to 0.02, while at 200
     # learners (paired runs, same learners and exams) the same change took the weighted
-    # decile gap from 0.056 to 0.041.
-    assert calibration_error <= 0.135
+    # decile gap from 0.056 to 0.041. Fitting the general level with the objectives' spread
+    # (progress/mastery.py GENERAL_LEVEL_SCALE) took it to 0.11 (from bench/readiness_sim.py
+    # --learners 60 --practice 30 --seed 7, the same run): bound 0.125, one learner's worth
+    # of room above that.
+    assert calibration_error <= 0.125
 
 
 @pytest.mark.django_db
