@@ -10,6 +10,7 @@ over points possible, scaled to the exam's maximum; pass at the exam's pass perc
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -69,8 +70,10 @@ def predict_score(
 
     Raises PointQuotaUnsatisfiable when a block's items cannot reach its point maximum."""
     # A fixed seed: the same evidence always shows the same numbers.
-    shares = simulated_shares(
-        masteries=masteries, shape=shape, rng=np.random.default_rng(seed), draws=draws
+    shares = _shares(
+        masteries=masteries,
+        shape=shape,
+        randomness=_seeded_draws(shape=shape, seed=seed, draws=draws),
     )
     scores = np.sort(shape.max_score * shares)
     # Passed as a real attempt is: its percentage, to two decimals, at the pass mark.
@@ -91,55 +94,87 @@ def simulated_shares(
 ) -> np.ndarray:
     """The share of the points possible (0–1) earned in each of `draws` simulated fresh
     attempts."""
-    # The draws run as arrays (one row per simulated attempt): a page view can afford a few
-    # milliseconds.
-    topic_ids = sorted({item.topic_id for items in shape.items_by_block.values() for item in items})
-    column = {topic_id: index for index, topic_id in enumerate(topic_ids)}
-    ability = np.array([masteries[topic_id].ability for topic_id in topic_ids])
-    # Each objective's spread splits into the part shared through the general level (drawn
-    # once per attempt) and its own part.
-    shared = np.array([masteries[topic_id].shared_spread for topic_id in topic_ids])
-    own = np.sqrt(
-        np.maximum(np.array([masteries[t].spread for t in topic_ids]) ** 2 - shared**2, 0.0)
+    return _shares(
+        masteries=masteries,
+        shape=shape,
+        randomness=_attempt_draws(shape=shape, rng=rng, draws=draws),
     )
+
+
+@dataclass(frozen=True)
+class _PoolDraws:
+    """One pool's random part of the simulated attempts: the positions in the pool of the
+    items each attempt drew, which of them count (`taken` may differ between attempts), and
+    the uniform numbers that decide whether each is answered right."""
+
+    block: str
+    worth: int | None  # the pool's item worth when the block has a point maximum
+    drawn: np.ndarray
+    used: np.ndarray
+    uniforms: np.ndarray
+
+
+@dataclass(frozen=True)
+class _AttemptDraws:
+    """Every random number of simulated attempts of one exam shape. They depend on the
+    shape's structure (its blocks, their items' objectives and worths) and the generator,
+    not on the learner: `predict_score` keeps the set of its seed per structure, so a page
+    view runs only the arithmetic (docs/capacity.md)."""
+
+    general: np.ndarray  # per attempt, the draw of the general level's shared part
+    own: np.ndarray  # per attempt and objective, the draw of the objective's own part
+    pools: tuple[_PoolDraws, ...]
+
+
+def _topic_ids(shape: ExamShape) -> list[int]:
+    return sorted({item.topic_id for items in shape.items_by_block.values() for item in items})
+
+
+def _pools(items: Sequence[BankItem], *, target: int | None) -> dict[int | None, list[BankItem]]:
+    """The block's items as drawn: one pool, or with a point maximum one pool per worth."""
+    if not target:
+        return {None: list(items)}
+    by_worth: dict[int | None, list[BankItem]] = {}
+    for item in items:
+        by_worth.setdefault(item.points, []).append(item)
+    return by_worth
+
+
+def _attempt_draws(*, shape: ExamShape, rng: np.random.Generator, draws: int) -> _AttemptDraws:
     general = rng.standard_normal((draws, 1))
-    abilities = ability + shared * general + own * rng.standard_normal((draws, len(topic_ids)))
-    attempts = np.arange(draws)[:, None]
-    earned = np.zeros(draws)
-    possible = np.zeros(draws)
+    own = rng.standard_normal((draws, len(_topic_ids(shape))))
+    pools = []
     for block, count in shape.blueprint.items():
-        for items, taken in _block_draws(
-            shape.items_by_block[block], count=count, target=shape.block_points.get(block),
-            draws=draws, rng=rng,
-        ):  # fmt: skip
-            topics = np.array([column[item.topic_id] for item in items])
-            levels = np.array([item.logit for item in items])
-            points = np.array([item.points for item in items], dtype=float)
-            miss = np.array([item.miss_credit for item in items])
-            # `taken` distinct items per attempt (it may differ between attempts): the
-            # smallest of random keys, a uniform sample; columns beyond `taken` are masked.
+        target = shape.block_points.get(block)
+        by_worth = _pools(shape.items_by_block[block], target=target)
+        for worth, taken in _taken_per_pool(
+            by_worth, count=count, target=target, draws=draws, rng=rng
+        ):
+            # `taken` distinct items per attempt: the smallest of random keys, a uniform
+            # sample; columns beyond `taken` are masked.
             width = int(taken.max())
             if width == 0:
                 continue
-            drawn = np.argpartition(rng.random((draws, len(items))), width - 1, axis=1)[:, :width]
-            used = np.arange(width)[None, :] < taken[:, None]
-            chance = 1.0 / (1.0 + np.exp(levels[drawn] - abilities[attempts, topics[drawn]]))
-            right = rng.random(chance.shape) < chance
-            credit = np.where(right, 1.0, miss[drawn]) * used
-            earned += (points[drawn] * credit).sum(axis=1)
-            possible += (points[drawn] * used).sum(axis=1)
-    return earned / possible
+            keys = rng.random((draws, len(by_worth[worth])))
+            drawn = np.argpartition(keys, width - 1, axis=1)[:, :width]
+            pools.append(
+                _PoolDraws(
+                    block=block,
+                    worth=worth,
+                    drawn=drawn,
+                    used=np.arange(width)[None, :] < taken[:, None],
+                    uniforms=rng.random((draws, width)),
+                )
+            )
+    return _AttemptDraws(general=general, own=own, pools=tuple(pools))
 
 
-def _block_draws(items: Sequence[BankItem], *, count: int, target: int | None, draws: int, rng):
-    """How the block's items are drawn in each simulated attempt, as (pool, how many from it
-    per attempt) pairs: `count` from the whole block, or, with a point maximum, a mix of
-    worths chosen per attempt as exams/point_quota.py chooses it for a real attempt."""
+def _taken_per_pool(by_worth, *, count: int, target: int | None, draws: int, rng):
+    """How many items each simulated attempt draws from each pool, as (worth, per attempt)
+    pairs: `count` from the whole block, or, with a point maximum, a mix of worths chosen per
+    attempt as exams/point_quota.py chooses it for a real attempt."""
     if not target:
-        return [(items, np.full(draws, count))]
-    by_worth: dict[int, list[BankItem]] = {}
-    for item in items:
-        by_worth.setdefault(item.points, []).append(item)
+        return [(None, np.full(draws, count))]
     available = {worth: len(pool) for worth, pool in by_worth.items()}
     mixes = point_mixes(available=available, count=count, target=target)
     if not mixes:
@@ -149,6 +184,71 @@ def _block_draws(items: Sequence[BankItem], *, count: int, target: int | None, d
     weights = np.array([sets_allowed(mix, available) for mix in mixes], dtype=float)
     chosen = rng.choice(len(mixes), size=draws, p=weights / weights.sum())
     return [
-        (pool, np.array([mixes[index].get(worth, 0) for index in range(len(mixes))])[chosen])
-        for worth, pool in by_worth.items()
+        (worth, np.array([mixes[index].get(worth, 0) for index in range(len(mixes))])[chosen])
+        for worth in by_worth
     ]
+
+
+# The seeded random parts `predict_score` keeps, per exam structure, seed and draw count: a
+# few exams' worth (each about 1 MB), per process.
+_KEPT_DRAWS: OrderedDict[tuple, _AttemptDraws] = OrderedDict()
+_KEPT_DRAWS_MAX = 8
+
+
+def _seeded_draws(*, shape: ExamShape, seed: int, draws: int) -> _AttemptDraws:
+    structure = tuple(
+        (
+            block,
+            count,
+            shape.block_points.get(block),
+            tuple((item.topic_id, item.points) for item in shape.items_by_block[block]),
+        )
+        for block, count in shape.blueprint.items()
+    )
+    key = (seed, draws, structure)
+    found = _KEPT_DRAWS.get(key)
+    if found is None:
+        found = _attempt_draws(shape=shape, rng=np.random.default_rng(seed), draws=draws)
+        _KEPT_DRAWS[key] = found
+        while len(_KEPT_DRAWS) > _KEPT_DRAWS_MAX:
+            _KEPT_DRAWS.popitem(last=False)
+    return found
+
+
+def _shares(
+    *, masteries: Mapping[int, Mastery], shape: ExamShape, randomness: _AttemptDraws
+) -> np.ndarray:
+    """The simulated attempts' shares of the points possible, from their random numbers."""
+    # The draws run as arrays (one row per simulated attempt): a page view can afford a few
+    # milliseconds.
+    topic_ids = _topic_ids(shape)
+    column = {topic_id: index for index, topic_id in enumerate(topic_ids)}
+    ability = np.array([masteries[topic_id].ability for topic_id in topic_ids])
+    # Each objective's spread splits into the part shared through the general level (drawn
+    # once per attempt) and its own part.
+    shared = np.array([masteries[topic_id].shared_spread for topic_id in topic_ids])
+    own = np.sqrt(
+        np.maximum(np.array([masteries[t].spread for t in topic_ids]) ** 2 - shared**2, 0.0)
+    )
+    abilities = ability + shared * randomness.general + own * randomness.own
+    draws = abilities.shape[0]
+    attempts = np.arange(draws)[:, None]
+    earned = np.zeros(draws)
+    possible = np.zeros(draws)
+    pools = {
+        block: _pools(shape.items_by_block[block], target=shape.block_points.get(block))
+        for block in shape.blueprint
+    }
+    for pool in randomness.pools:
+        items = pools[pool.block][pool.worth]
+        topics = np.array([column[item.topic_id] for item in items])
+        levels = np.array([item.logit for item in items])
+        points = np.array([item.points for item in items], dtype=float)
+        miss = np.array([item.miss_credit for item in items])
+        drawn = pool.drawn
+        chance = 1.0 / (1.0 + np.exp(levels[drawn] - abilities[attempts, topics[drawn]]))
+        right = pool.uniforms < chance
+        credit = np.where(right, 1.0, miss[drawn]) * pool.used
+        earned += (points[drawn] * credit).sum(axis=1)
+        possible += (points[drawn] * pool.used).sum(axis=1)
+    return earned / possible
