@@ -353,9 +353,9 @@ class LearnerEstimates:
 
 
 # Estimates reused across page views (LearnerSnapshot(reuse_estimates=True)): keyed on the
-# learner's evidence per objective, so a new answer or a finished exam shows at the next
-# view; the population's figures (miss credit, item difficulties) and bank edits show within
-# this time, as the miss-credit cache's do, and so does the estimates' slow decay with age.
+# learner's evidence version, so a new answer or a finished exam shows at the next view; the
+# population's figures (miss credit, item difficulties) and bank edits show within this time,
+# as the miss-credit cache's do, and so does the estimates' slow decay with age.
 ESTIMATES_SECONDS = 600
 ESTIMATES_CACHE_PREFIX = "progress:estimates:v2"
 # Each objective's level sums, kept while its evidence is unchanged, so the first view after
@@ -428,10 +428,20 @@ def objective_evidence_of(rows: list[dict]) -> dict[int, ObjectiveEvidence]:
     }
 
 
-def evidence_digest(figures: dict[int, ObjectiveEvidence]) -> str:
-    """A digest of the learner's evidence that changes whenever any objective's does."""
-    versions = sorted((topic_id, figure.version) for topic_id, figure in figures.items())
-    return hashlib.sha256(repr(versions).encode()).hexdigest()[:32]
+def evidence_version(*, user) -> str:
+    """A digest that changes whenever the learner's evidence does: an answer given, changed
+    or cleared (its time, the count of answered items, the points: a regrade), an attempt
+    finished (its blanks become evidence). One aggregate query, cheaper than
+    `evidence_by_objective`'s (it needs no join to the questions), so a repeat view checks
+    this one only."""
+    figures = ExamSession.objects.filter(user=user).aggregate(
+        finished=Count("id", filter=Q(is_completed=True), distinct=True),
+        last_end=Max("end_time"),
+        answered=Count("responses__answered_at"),
+        last_answer=Max("responses__answered_at"),
+        points=Sum("responses__points_earned"),
+    )
+    return hashlib.sha256(repr(sorted(figures.items())).encode()).hexdigest()[:32]
 
 
 def estimate_from_evidence(
@@ -502,8 +512,8 @@ class LearnerSnapshot:
     objective's estimate does not depend on which others are asked for
     (progress.mastery.estimate_masteries), so one estimate serves them all. With
     `reuse_estimates`, what it derives from the evidence (`estimates`) is kept between page
-    views under the learner's evidence per objective, so a new answer, a finished attempt or
-    a regrade shows on the next view, and the level sums of each objective whose evidence
+    views under the learner's evidence version, so a new answer, a finished attempt or a
+    regrade shows on the next view, and the level sums of each objective whose evidence
     did not change are reused too (docs/capacity.md); everything else is read per request.
     """
 
@@ -539,7 +549,7 @@ class LearnerSnapshot:
     @cached_property
     def objective_evidence(self) -> dict[int, ObjectiveEvidence]:
         """The learner's evidence per objective: from the database with `reuse_estimates`
-        (one grouped query), else from the evidence rows."""
+        (one grouped query, when the estimates are made), else from the evidence rows."""
         if self._reuse:
             return evidence_by_objective(user=self.user)
         return objective_evidence_of(self.evidence)
@@ -573,14 +583,14 @@ class LearnerSnapshot:
     @cached_property
     def estimates_key(self) -> str:
         """Where reused estimates are kept: the learner's, for this syllabus and time zone
-        (days are told apart in it), at this evidence."""
+        (days are told apart in it), at this evidence version."""
         return ":".join(
             (
                 ESTIMATES_CACHE_PREFIX,
                 str(self.user.pk),
                 str(self.syllabus.pk if self.syllabus is not None else "current"),
                 timezone.get_current_timezone_name(),
-                evidence_digest(self.objective_evidence),
+                evidence_version(user=self.user),
             )
         )
 
