@@ -9,7 +9,13 @@ from django.test.utils import CaptureQueriesContext
 from exams import services
 from exams.drawing import PracticeChoice
 from exams.tests.factories import make_question
-from progress.mastery import Evidence, estimate_masteries, estimate_mastery
+from progress.mastery import (
+    Evidence,
+    estimate_masteries,
+    estimate_mastery,
+    logistic,
+    masteries_from_sums,
+)
 from progress.models import UserProgress
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -101,3 +107,20 @@ def test_mastery_update_adds_at_most_two_queries_to_an_answer_save(user, syllabu
     assert with_mastery - without_mastery <= 2
     row = UserProgress.objects.get(user=user, topic=topic)
     assert row.questions_attempted == 9
+
+
+def test_the_general_level_is_the_centre_of_the_objectives_not_shrunk_toward_the_items():
+    # Two objectives half a logit either side of a general level of 1, answered at medium
+    # difficulty as often as their abilities say (many answers, so the prior hardly counts).
+    answers = 400.0
+    sums_by_topic = {
+        topic_id: {0.0: [answers, answers * logistic(ability)]}
+        for topic_id, ability in ((1, 0.5), (2, 1.5))
+    }
+
+    unanswered = masteries_from_sums(sums_by_topic=sums_by_topic, topic_ids=[3])[3]
+
+    # An objective without answers leans on the general level alone. Fitted as if both
+    # objectives sat at g, the same answers give about 0.94: the objectives' spread flattens
+    # the pooled chance of a right answer (progress/mastery.py GENERAL_LEVEL_SCALE).
+    assert abs(unanswered.ability - 1.0) < 0.03
